@@ -1,0 +1,42 @@
+//===--- CheckOptions.h - Options shared by the defer-race checks ---------===//
+//
+// ScopeGuards and DetachedSpawners extend the recognisers. Every check that
+// uses a recogniser reads them the same way: the check's own option first,
+// then a global one, so that one CheckOptions entry configures all checks.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DEFER_RACE_CHECKS_CHECKOPTIONS_H
+#define DEFER_RACE_CHECKS_CHECKOPTIONS_H
+
+#include "Names.h"
+
+#include "clang-tidy/ClangTidyCheck.h"
+#include <string>
+#include <vector>
+
+namespace clang::tidy::defer_race {
+
+struct CommonOptions {
+  /// Extra scope-guard classes or factory functions.
+  std::vector<std::string> ScopeGuards;
+  /// Extra functions that run their callable argument on another thread and
+  /// never wait for it.
+  std::vector<std::string> DetachedSpawners;
+
+  explicit CommonOptions(const ClangTidyCheck::OptionsView &Options)
+      : ScopeGuards(
+            splitList(std::string(Options.getLocalOrGlobal("ScopeGuards", "")))),
+        DetachedSpawners(splitList(
+            std::string(Options.getLocalOrGlobal("DetachedSpawners", "")))) {}
+
+  void store(const ClangTidyCheck::OptionsView &Options,
+             ClangTidyOptions::OptionMap &Opts) const {
+    Options.store(Opts, "ScopeGuards", joinList(ScopeGuards));
+    Options.store(Opts, "DetachedSpawners", joinList(DetachedSpawners));
+  }
+};
+
+} // namespace clang::tidy::defer_race
+
+#endif // DEFER_RACE_CHECKS_CHECKOPTIONS_H

@@ -1,0 +1,541 @@
+//===--- ConcurrentReads.cpp - Facts: reads a detached writer may overlap -===//
+
+#include "ConcurrentReads.h"
+
+#include "clang/AST/RecursiveASTVisitor.h"
+#include "llvm/ADT/SmallPtrSet.h"
+
+namespace clang::tidy::defer_race {
+
+//===----------------------------------------------------------------------===//
+// Contexts: F's body, or a guard's callable, with its CFG.
+//===----------------------------------------------------------------------===//
+
+struct ConcurrentReadFinder::Context {
+  using Point = std::pair<const CFGBlock *, unsigned>;
+
+  const Stmt *Body = nullptr;
+  const Decl *Owner = nullptr;
+  std::unique_ptr<ParentMap> Parents;
+  std::unique_ptr<CFG> Cfg;
+  bool CfgTried = false;
+  llvm::DenseMap<const Stmt *, Point> Where;
+
+  ParentMap &parents() {
+    if (!Parents)
+      Parents = std::make_unique<ParentMap>(const_cast<Stmt *>(Body));
+    return *Parents;
+  }
+
+  CFG *cfg(ASTContext &Ctx) {
+    if (CfgTried)
+      return Cfg.get();
+    CfgTried = true;
+    CFG::BuildOptions Options;
+    Options.AddImplicitDtors = true;
+    Options.setAllAlwaysAdd();
+    Cfg = CFG::buildCFG(Owner, const_cast<Stmt *>(Body), &Ctx, Options);
+    if (Cfg)
+      for (const CFGBlock *B : *Cfg)
+        for (unsigned I = 0; I < B->size(); ++I)
+          if (auto S = (*B)[I].getAs<CFGStmt>())
+            Where.try_emplace(S->getStmt(), B, I);
+    return Cfg.get();
+  }
+
+  std::optional<Point> locate(const Stmt *S, ASTContext &Ctx) {
+    if (!cfg(Ctx))
+      return std::nullopt;
+    for (; S; S = parents().getParent(S)) {
+      auto It = Where.find(S);
+      if (It != Where.end())
+        return It->second;
+    }
+    return std::nullopt;
+  }
+
+  llvm::SmallVector<Point, 4> destructionsOf(const VarDecl *V, ASTContext &Ctx) {
+    llvm::SmallVector<Point, 4> Out;
+    if (!cfg(Ctx))
+      return Out;
+    for (const CFGBlock *B : *Cfg)
+      for (unsigned I = 0; I < B->size(); ++I)
+        if (auto D = (*B)[I].getAs<CFGAutomaticObjDtor>())
+          if (D->getVarDecl() == V)
+            Out.push_back({B, I});
+    return Out;
+  }
+
+  // Whether To can execute after From: later in the same block, or in a
+  // block reachable from From's successors (a loop brings From's block back).
+  static bool reaches(Point From, Point To) {
+    if (From.first == To.first && To.second > From.second)
+      return true;
+    llvm::SmallPtrSet<const CFGBlock *, 32> Seen;
+    llvm::SmallVector<const CFGBlock *, 32> Work;
+    for (const CFGBlock *S : From.first->succs())
+      if (S && Seen.insert(S).second)
+        Work.push_back(S);
+    while (!Work.empty()) {
+      const CFGBlock *B = Work.pop_back_val();
+      if (B == To.first)
+        return true;
+      for (const CFGBlock *S : B->succs())
+        if (S && Seen.insert(S).second)
+          Work.push_back(S);
+    }
+    return false;
+  }
+};
+
+ConcurrentReadFinder::ConcurrentReadFinder(
+    DetachedWriterFacts &Facts, const SerializerRecogniser &Serializers)
+    : Facts(Facts), Serializers(Serializers) {}
+
+ConcurrentReadFinder::~ConcurrentReadFinder() = default;
+
+ConcurrentReadFinder::Context &
+ConcurrentReadFinder::contextOf(const GuardCallable *G) {
+  std::unique_ptr<Context> &Slot = Contexts[G];
+  if (!Slot) {
+    Slot = std::make_unique<Context>();
+    if (G) {
+      Slot->Body = G->body();
+      Slot->Owner = G->Lambda ? static_cast<const Decl *>(
+                                    G->Lambda->getCallOperator())
+                              : G->Function;
+    } else {
+      Slot->Body = F->getBody();
+      Slot->Owner = F;
+    }
+  }
+  return *Slot;
+}
+
+const Frame &ConcurrentReadFinder::frameOf(const GuardCallable *G) {
+  if (!G)
+    return *Root;
+  std::unique_ptr<Frame> &Slot = GuardFrames[G];
+  if (!Slot)
+    Slot = std::make_unique<Frame>(G->frame(*Root));
+  return *Slot;
+}
+
+//===----------------------------------------------------------------------===//
+// Serializer calls
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+// Finds serializer calls in pre-order, outermost first. With SkipLambdas
+// unset it only answers "is there any serializer anywhere in F?".
+class SerializerCollector : public RecursiveASTVisitor<SerializerCollector> {
+public:
+  SerializerCollector(const SerializerRecogniser &R, bool SkipLambdas)
+      : R(R), SkipLambdas(SkipLambdas) {}
+  llvm::SmallVector<SerializerCall, 4> Found;
+
+  bool TraverseLambdaExpr(LambdaExpr *L) {
+    if (SkipLambdas)
+      return true;
+    return RecursiveASTVisitor::TraverseLambdaExpr(L);
+  }
+  bool TraverseCXXRecordDecl(CXXRecordDecl *RD) {
+    if (SkipLambdas)
+      return true;
+    return RecursiveASTVisitor::TraverseCXXRecordDecl(RD);
+  }
+  bool VisitCallExpr(CallExpr *E) { return add(E); }
+  bool VisitCXXConstructExpr(CXXConstructExpr *E) { return add(E); }
+
+private:
+  bool add(const Expr *E) {
+    if (std::optional<SerializerCall> S = R.serializerAt(E)) {
+      Found.push_back(std::move(*S));
+      return SkipLambdas; // the existence probe stops at the first
+    }
+    return true;
+  }
+  const SerializerRecogniser &R;
+  bool SkipLambdas;
+};
+
+class LeafCollector : public RecursiveASTVisitor<LeafCollector> {
+public:
+  llvm::SmallVector<const Expr *, 8> Leaves;
+  bool TraverseLambdaExpr(LambdaExpr *) { return true; }
+  bool VisitDeclRefExpr(DeclRefExpr *E) {
+    if (llvm::isa<VarDecl>(E->getDecl()))
+      Leaves.push_back(E);
+    return true;
+  }
+  bool VisitCXXThisExpr(CXXThisExpr *E) {
+    Leaves.push_back(E);
+    return true;
+  }
+};
+
+// A const member function whose body is `return field_;`: reading through it
+// reads that field.
+const FieldDecl *getterField(const CXXMethodDecl *MD) {
+  const FunctionDecl *Def = nullptr;
+  if (!MD || !MD->isConst() || !MD->hasBody(Def))
+    return nullptr;
+  const auto *Body = llvm::dyn_cast<CompoundStmt>(Def->getBody());
+  if (!Body || Body->size() != 1)
+    return nullptr;
+  const auto *Ret = llvm::dyn_cast<ReturnStmt>(Body->body_front());
+  if (!Ret || !Ret->getRetValue())
+    return nullptr;
+  const auto *ME = llvm::dyn_cast<MemberExpr>(ignoreWrappers(Ret->getRetValue()));
+  if (!ME || !llvm::isa<CXXThisExpr>(ignoreWrappers(ME->getBase())))
+    return nullptr;
+  return llvm::dyn_cast<FieldDecl>(ME->getMemberDecl());
+}
+
+bool sameExpr(const Expr *A, const Expr *B) {
+  return A && B && ignoreWrappers(A) == ignoreWrappers(B);
+}
+
+// Climbs from a leaf to what is read: res -> res.wreqlog -> (getter).
+const Expr *readAccess(const Expr *Leaf, const ParentMap &PM,
+                       const FieldDecl *&Getter) {
+  Getter = nullptr;
+  const Expr *Top = Leaf;
+  const Expr *Cur = Leaf;
+  while (const Stmt *P = PM.getParent(Cur)) {
+    const auto *PE = llvm::dyn_cast<Expr>(P);
+    if (!PE)
+      break;
+    if (llvm::isa<ParenExpr>(PE) || llvm::isa<ImplicitCastExpr>(PE) ||
+        llvm::isa<MaterializeTemporaryExpr>(PE)) {
+      Cur = PE;
+      continue;
+    }
+    if (const auto *ME = llvm::dyn_cast<MemberExpr>(PE)) {
+      if (llvm::isa<FieldDecl>(ME->getMemberDecl())) {
+        Top = Cur = ME;
+        continue;
+      }
+      // res.GetLog(): a getter call reads the field it returns.
+      if (const auto *MD = llvm::dyn_cast<CXXMethodDecl>(ME->getMemberDecl()))
+        Getter = getterField(MD);
+      break;
+    }
+    if (const auto *UO = llvm::dyn_cast<UnaryOperator>(PE)) {
+      if (UO->getOpcode() != UO_Deref)
+        break;
+      Top = Cur = UO;
+      continue;
+    }
+    if (const auto *ASE = llvm::dyn_cast<ArraySubscriptExpr>(PE)) {
+      if (!sameExpr(ASE->getBase(), Cur))
+        break;
+      Top = Cur = ASE;
+      continue;
+    }
+    if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(PE)) {
+      if (OC->getNumArgs() == 0 || !sameExpr(OC->getArg(0), Cur))
+        break;
+      if (OC->getOperator() == OO_Arrow) {
+        Cur = OC;
+        continue;
+      }
+      if (OC->getOperator() == OO_Star || OC->getOperator() == OO_Subscript) {
+        Top = Cur = OC;
+        continue;
+      }
+      break;
+    }
+    break;
+  }
+  return Top;
+}
+
+// The local variable at the root of an access, when a write into it can make
+// it carry data from elsewhere.
+const VarDecl *localRoot(const Expr *E) {
+  const auto *DRE = llvm::dyn_cast_or_null<DeclRefExpr>(accessRoot(E));
+  const auto *V = DRE ? llvm::dyn_cast<VarDecl>(DRE->getDecl()) : nullptr;
+  if (!V || !V->hasLocalStorage() || V->getType()->isReferenceType() ||
+      llvm::isa<ParmVarDecl>(V))
+    return nullptr;
+  return V;
+}
+
+class DerivationCollector : public RecursiveASTVisitor<DerivationCollector> {
+public:
+  using Add = llvm::function_ref<void(const VarDecl *, const Expr *,
+                                      const Stmt *)>;
+  explicit DerivationCollector(Add Fn) : Fn(Fn) {}
+  bool TraverseLambdaExpr(LambdaExpr *) { return true; }
+  bool TraverseCXXRecordDecl(CXXRecordDecl *) { return true; }
+
+  bool VisitVarDecl(VarDecl *V) {
+    if (V->hasLocalStorage() && V->getInit() &&
+        !V->getType()->isReferenceType())
+      Fn(V, V->getInit(), V->getInit());
+    return true;
+  }
+  bool VisitBinaryOperator(BinaryOperator *BO) {
+    if (BO->isAssignmentOp())
+      if (const VarDecl *V = localRoot(BO->getLHS()))
+        Fn(V, BO->getRHS(), BO);
+    return true;
+  }
+  bool VisitCallExpr(CallExpr *Call) {
+    if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Call)) {
+      // v.push_back(x), msg.set_log(x), j.emplace(k, x)
+      const CXXMethodDecl *MD = MC->getMethodDecl();
+      if (MD && !MD->isConst())
+        if (const VarDecl *V = localRoot(MC->getImplicitObjectArgument()))
+          for (const Expr *Arg : MC->arguments())
+            Fn(V, Arg, Call);
+      return true;
+    }
+    if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(Call)) {
+      // f.log = x, j["log"] = x, s += x, out << x
+      if (OC->getNumArgs() == 2 && (OC->isAssignmentOp() ||
+                                    OC->getOperator() == OO_LessLess))
+        if (const VarDecl *V = localRoot(OC->getArg(0)))
+          Fn(V, OC->getArg(1), Call);
+      return true;
+    }
+    // to_json(j, x), std::swap(a, b): a first parameter taken by non-const
+    // reference is an output.
+    const FunctionDecl *FD = Call->getDirectCallee();
+    if (FD && FD->getNumParams() > 0 && Call->getNumArgs() > 1) {
+      QualType P0 = FD->getParamDecl(0)->getType();
+      if (P0->isLValueReferenceType() &&
+          !P0.getNonReferenceType().isConstQualified())
+        if (const VarDecl *V = localRoot(Call->getArg(0)))
+          for (unsigned I = 1; I < Call->getNumArgs(); ++I)
+            Fn(V, Call->getArg(I), Call);
+    }
+    return true;
+  }
+
+private:
+  Add Fn;
+};
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Writers, reads, order
+//===----------------------------------------------------------------------===//
+
+void ConcurrentReadFinder::collectWriters(const FunctionDecl *Fn) {
+  const SourceManager &SM = Facts.context().getSourceManager();
+  auto FromCall = [&](const CallExpr *Call, const GuardCallable *G) {
+    const FunctionDecl *Callee = userDefinedCallee(Call, SM);
+    if (!Callee || Callee == Fn)
+      return false;
+    const FunctionSummary &Summary = Facts.summaryOf(Callee);
+    for (const LeftWrite &LW : Summary.Writes) {
+      const Frame &Caller = frameOf(G);
+      std::optional<ObjectRef> Target =
+          Facts.mapToCaller(LW.Target, Call, Caller);
+      if (!Target)
+        continue;
+      auto W = std::make_unique<WriterStart>();
+      W->Target = std::move(*Target);
+      if (LW.Mutex)
+        W->Mutex = Facts.mapToCaller(*LW.Mutex, Call, Caller);
+      W->Locked = LW.Locked;
+      W->Pos = {Call, G};
+      W->Call = Call;
+      W->Origin = LW.Origin;
+      W->WriteAt = LW.WriteAt;
+      W->WriteDesc = LW.WriteDesc;
+      W->GuardLoc = LW.GuardLoc;
+      Writers.push_back(std::move(W));
+    }
+    return false;
+  };
+  forEachCall(Fn->getBody(),
+              [&](const CallExpr *Call) { return FromCall(Call, nullptr); });
+  for (const GuardCallable &G : Facts.guardsOf(Fn)) {
+    forEachCall(G.body(),
+                [&](const CallExpr *Call) { return FromCall(Call, &G); });
+    // The guard's own threads start where the guard's callable spawns them.
+    for (const GuardWriter &GW : Facts.writersOf(G)) {
+      const Stmt *Start = !GW.Via.empty()
+                              ? static_cast<const Stmt *>(GW.Via.front())
+                              : GW.Spawn.Detach
+                                    ? static_cast<const Stmt *>(GW.Spawn.Detach)
+                                    : GW.Spawn.Start;
+      for (const Write &Wr : GW.Writes) {
+        auto W = std::make_unique<WriterStart>();
+        W->Target = Wr.Target;
+        W->Locked = Wr.Lock.has_value();
+        if (Wr.Lock)
+          W->Mutex = Wr.Lock->Mutex;
+        W->Pos = {Start, &G};
+        W->OwnGuard = &G;
+        W->Origin = &GW;
+        W->WriteAt = Wr.At;
+        W->WriteDesc = Wr.Target.describe();
+        W->GuardLoc = G.Loc;
+        Writers.push_back(std::move(W));
+      }
+    }
+  }
+}
+
+void ConcurrentReadFinder::collectDerivations(const Stmt *Body,
+                                              const GuardCallable *G) {
+  auto Add = [&](const VarDecl *V, const Expr *Source, const Stmt *At) {
+    Derived[V].push_back({Source, Position{At, G}});
+  };
+  DerivationCollector Collector(Add);
+  Collector.TraverseStmt(const_cast<Stmt *>(Body));
+}
+
+void ConcurrentReadFinder::readsOf(const Expr *E, Position Pos, unsigned Depth,
+                                   llvm::SmallVectorImpl<Read> &Out) {
+  if (!E)
+    return;
+  LeafCollector Leaves;
+  Leaves.TraverseStmt(const_cast<Expr *>(E));
+  if (Leaves.Leaves.empty())
+    return;
+  ParentMap Local(const_cast<Expr *>(E));
+  const Frame &Fr = frameOf(Pos.InGuard);
+  Context &Ctx = contextOf(Pos.InGuard);
+  ObjectResolver Resolver;
+  for (const Expr *Leaf : Leaves.Leaves) {
+    const FieldDecl *Getter = nullptr;
+    const Expr *Access = readAccess(Leaf, Local, Getter);
+    std::optional<ObjectRef> Obj =
+        isPointerLike(Access->getType()) && !Getter
+            ? Resolver.pointee(Access, Fr)
+            : Resolver.object(Access, Fr);
+    if (Obj) {
+      if (Getter)
+        Obj->Path.push_back(Getter);
+      Read R;
+      R.Object = std::move(*Obj);
+      R.Access = Access;
+      R.Pos = {Access, Pos.InGuard};
+      R.Lock = findHeldLock(Access, Ctx.Body, Ctx.parents(), Fr, Resolver);
+      Out.push_back(std::move(R));
+    }
+    // What was copied into a local before it reached the serializer.
+    const auto *DRE = llvm::dyn_cast<DeclRefExpr>(Leaf);
+    const auto *V = DRE ? llvm::dyn_cast<VarDecl>(DRE->getDecl()) : nullptr;
+    if (!V || Depth >= 3)
+      continue;
+    auto It = Derived.find(V);
+    if (It == Derived.end())
+      continue;
+    for (const Derivation &D : It->second)
+      readsOf(D.Source, D.Pos, Depth + 1, Out);
+  }
+}
+
+bool ConcurrentReadFinder::mayRunAfter(const Position &W, const Position &R) {
+  ASTContext &AST = Facts.context();
+  using Point = Context::Point;
+  // Inside one guard's callable: its own order.
+  if (W.InGuard && W.InGuard == R.InGuard) {
+    Context &C = contextOf(W.InGuard);
+    std::optional<Point> From = C.locate(W.S, AST), To = C.locate(R.S, AST);
+    if (From && To && Context::reaches(*From, *To))
+      return true;
+  }
+  // In F: a guard's callable runs where the guard is destroyed.
+  Context &FC = contextOf(nullptr);
+  auto PointsOf = [&](const Position &P) {
+    llvm::SmallVector<Point, 4> Points;
+    if (P.InGuard)
+      return FC.destructionsOf(P.InGuard->Guard, AST);
+    if (std::optional<Point> Pt = FC.locate(P.S, AST))
+      Points.push_back(*Pt);
+    return Points;
+  };
+  for (Point From : PointsOf(W))
+    for (Point To : PointsOf(R))
+      if (Context::reaches(From, To))
+        return true;
+  return false;
+}
+
+void ConcurrentReadFinder::conflictsIn(const FunctionDecl *Fn,
+                                       llvm::SmallVectorImpl<Conflict> &Out) {
+  if (!Fn || !Fn->getBody())
+    return;
+  // Cheap exit first: most functions serialize nothing.
+  {
+    SerializerCollector Probe(Serializers, /*SkipLambdas=*/false);
+    Probe.TraverseStmt(Fn->getBody());
+    if (Probe.Found.empty())
+      return;
+  }
+
+  F = Fn;
+  Root = std::make_unique<Frame>(Frame::root(Fn));
+  GuardFrames.clear();
+  Contexts.clear();
+  Writers.clear();
+  Derived.clear();
+
+  struct Site {
+    SerializerCall S;
+    const GuardCallable *G;
+  };
+  llvm::SmallVector<Site, 4> Sites;
+  {
+    SerializerCollector Direct(Serializers, /*SkipLambdas=*/true);
+    Direct.TraverseStmt(Fn->getBody());
+    for (SerializerCall &S : Direct.Found)
+      Sites.push_back({std::move(S), nullptr});
+  }
+  for (const GuardCallable &G : Facts.guardsOf(Fn)) {
+    SerializerCollector InGuard(Serializers, /*SkipLambdas=*/true);
+    InGuard.TraverseStmt(const_cast<Stmt *>(G.body()));
+    for (SerializerCall &S : InGuard.Found)
+      Sites.push_back({std::move(S), &G});
+  }
+  if (Sites.empty())
+    return;
+
+  collectWriters(Fn);
+  if (Writers.empty())
+    return;
+
+  collectDerivations(Fn->getBody(), nullptr);
+  for (const GuardCallable &G : Facts.guardsOf(Fn))
+    collectDerivations(G.body(), &G);
+
+  llvm::SmallPtrSet<const Expr *, 8> Reported;
+  for (Site &Site : Sites) {
+    llvm::SmallVector<Read, 8> Reads;
+    for (const Expr *Input : Site.S.Inputs)
+      readsOf(Input, Position{Input, Site.G}, 0, Reads);
+    bool Found = false;
+    for (const Read &R : Reads) {
+      if (Reported.count(R.Access))
+        continue;
+      for (const std::unique_ptr<WriterStart> &W : Writers) {
+        if (!W->Target.overlaps(R.Object))
+          continue;
+        // Both sides under the same mutex: no race. A reader holding a
+        // lock we cannot compare with the writer's: we cannot tell.
+        if (R.Lock && W->Locked &&
+            (!R.Lock->Mutex || !W->Mutex || *R.Lock->Mutex == *W->Mutex))
+          continue;
+        if (!mayRunAfter(W->Pos, R.Pos))
+          continue;
+        Out.push_back({Site.S, R, W.get()});
+        Reported.insert(R.Access);
+        Found = true;
+        break;
+      }
+      if (Found)
+        break;
+    }
+  }
+}
+
+} // namespace clang::tidy::defer_race

@@ -1,0 +1,112 @@
+//===--- DetachedMutationCheck.cpp - defer-race-detached-mutation ---------===//
+
+#include "DetachedMutationCheck.h"
+#include "Diagnostics.h"
+#include "FixIts.h"
+#include "Matchers.h"
+
+#include "clang/ASTMatchers/ASTMatchFinder.h"
+
+using namespace clang::ast_matchers;
+
+namespace clang::tidy::defer_race {
+
+static constexpr char GuardVar[] = "guard-var";
+static constexpr char GuardAssign[] = "guard-assignment";
+
+DetachedMutationCheck::DetachedMutationCheck(llvm::StringRef Name,
+                                             ClangTidyContext *Context)
+    : ClangTidyCheck(Name, Context), Common(Options),
+      PreferCopy(std::string(Options.get("PreferredFix", "join")) == "copy"),
+      Guards(Common.ScopeGuards), Spawns(Common.DetachedSpawners) {}
+
+void DetachedMutationCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
+  Common.store(Options, Opts);
+  Options.store(Opts, "PreferredFix", PreferCopy ? "copy" : "join");
+}
+
+void DetachedMutationCheck::registerMatchers(MatchFinder *Finder) {
+  Finder->addMatcher(traverse(TK_IgnoreUnlessSpelledInSource,
+                              localClassVariable().bind(GuardVar)),
+                     this);
+  Finder->addMatcher(traverse(TK_IgnoreUnlessSpelledInSource,
+                              lambdaAssignment().bind(GuardAssign)),
+                     this);
+}
+
+void DetachedMutationCheck::check(const MatchFinder::MatchResult &Result) {
+  std::optional<GuardCallable> G;
+  if (const auto *V = Result.Nodes.getNodeAs<VarDecl>(GuardVar))
+    G = Guards.guardOf(V);
+  else if (const auto *A =
+               Result.Nodes.getNodeAs<CXXOperatorCallExpr>(GuardAssign))
+    G = Guards.guardOfAssignment(A);
+  if (!G)
+    return;
+  if (!Facts)
+    Facts = std::make_unique<DetachedWriterFacts>(Guards, Spawns,
+                                                  *Result.Context);
+  for (const GuardWriter &W : Facts->writersOf(*G))
+    report(*G, W, *Result.Context);
+}
+
+void DetachedMutationCheck::report(const GuardCallable &G,
+                                   const GuardWriter &GW, ASTContext &Ctx) {
+  // The first write that the caller can still see, made without a lock.
+  // Writes to automatic variables dangle: defer-race-dangling-capture.
+  const Write *Shown = nullptr;
+  for (const Write &W : GW.Writes)
+    if (W.Target.Kind != ObjectRef::Local && !W.Lock) {
+      Shown = &W;
+      break;
+    }
+  if (!Shown)
+    return;
+
+  const bool Direct = GW.Via.empty();
+  FixIts Join = Direct ? joinInsteadOfDetach(GW.Spawn, Ctx) : FixIts();
+  CopyFix Copy = Direct ? copyCapturesFix(GW.Spawn.Callable.Lambda,
+                                          GW.Writes, Ctx)
+                        : CopyFix();
+  const std::string Object = Shown->Target.describe();
+
+  {
+    auto D = Direct
+                 ? diag(GW.Spawn.loc(),
+                        "thread detached in a scope-exit guard may still be "
+                        "writing '%0' after %1 returns")
+                 : diag(GW.Via.front()->getBeginLoc(),
+                        "call to %2 in a scope-exit guard leaves a detached "
+                        "thread writing '%0' after %1 returns");
+    D << Object << ownerName(G.owner());
+    if (!Direct)
+      D << GW.Via.front()->getDirectCallee();
+    for (const FixItHint &F : PreferCopy ? Copy.Fixes : Join)
+      D << F;
+  }
+  noteGuard(*this, G);
+  noteCallChain(*this, GW.Via);
+  noteSpawn(*this, GW.Spawn, /*AtWarning=*/Direct, Ctx.getSourceManager());
+  diag(Shown->At->getBeginLoc(), "the detached thread writes '%0' here",
+       DiagnosticIDs::Note)
+      << Object;
+
+  // The other fix, on a note: clang-tidy applies it with --fix-notes when
+  // the warning has none, and editors offer it as an alternative.
+  if (PreferCopy && !Join.empty()) {
+    auto N = diag(GW.Spawn.loc(), "join the thread instead of detaching it",
+                  DiagnosticIDs::Note);
+    for (const FixItHint &F : Join)
+      N << F;
+  } else if (!PreferCopy && !Copy.Fixes.empty()) {
+    auto N = diag(Copy.Loc,
+                  "capture '%0' by copy so that the thread writes its own "
+                  "copy",
+                  DiagnosticIDs::Note)
+             << Copy.What;
+    for (const FixItHint &F : Copy.Fixes)
+      N << F;
+  }
+}
+
+} // namespace clang::tidy::defer_race

@@ -1,0 +1,43 @@
+//===--- DetachedMutationCheck.h - defer-race-detached-mutation -----------===//
+
+#ifndef DEFER_RACE_CHECKS_DETACHEDMUTATIONCHECK_H
+#define DEFER_RACE_CHECKS_DETACHEDMUTATIONCHECK_H
+
+#include "CheckOptions.h"
+#include "DetachedWriters.h"
+
+#include "clang-tidy/ClangTidyCheck.h"
+#include <memory>
+
+namespace clang::tidy::defer_race {
+
+/// Finds scope-exit guards whose callable starts a thread that is not joined
+/// and that writes an object the caller can still see: a reference or pointer
+/// parameter, *this, a global.
+///
+/// For the user-facing documentation see:
+/// docs/checks/detached-mutation.md
+class DetachedMutationCheck : public ClangTidyCheck {
+public:
+  DetachedMutationCheck(llvm::StringRef Name, ClangTidyContext *Context);
+  void registerMatchers(ast_matchers::MatchFinder *Finder) override;
+  void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
+  void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
+  bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
+    return LangOpts.CPlusPlus11;
+  }
+  void onEndOfTranslationUnit() override { Facts.reset(); }
+
+private:
+  void report(const GuardCallable &G, const GuardWriter &W, ASTContext &Ctx);
+
+  const CommonOptions Common;
+  const bool PreferCopy;
+  const ScopeGuardRecogniser Guards;
+  const SpawnRecogniser Spawns;
+  std::unique_ptr<DetachedWriterFacts> Facts;
+};
+
+} // namespace clang::tidy::defer_race
+
+#endif // DEFER_RACE_CHECKS_DETACHEDMUTATIONCHECK_H

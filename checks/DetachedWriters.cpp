@@ -1,0 +1,229 @@
+//===--- DetachedWriters.cpp - Facts: writers left running by guards ------===//
+
+#include "DetachedWriters.h"
+
+namespace clang::tidy::defer_race {
+
+DetachedWriterFacts::DetachedWriterFacts(const ScopeGuardRecogniser &Guards,
+                                         const SpawnRecogniser &Spawns,
+                                         ASTContext &Ctx)
+    : Guards(Guards), Spawns(Spawns), Ctx(Ctx) {}
+
+bool DetachedWriterFacts::mayReachSpawn(const FunctionDecl *F,
+                                        unsigned DepthLeft) {
+  auto It = ReachesSpawn.find(F);
+  if (It != ReachesSpawn.end())
+    return It->second;
+  // Assume no while we look, so that recursion terminates.
+  ReachesSpawn[F] = false;
+  llvm::SmallVector<DetachedSpawn, 2> Found;
+  Spawns.spawnsIn(F->getBody(), Found);
+  bool Reaches = !Found.empty();
+  if (!Reaches && DepthLeft > 0)
+    forEachCall(F->getBody(), [&](const CallExpr *Call) {
+      const FunctionDecl *Def =
+          userDefinedCallee(Call, Ctx.getSourceManager());
+      Reaches = Def && !Spawns.isSpawnApi(Def) &&
+                mayReachSpawn(Def, DepthLeft - 1);
+      return Reaches;
+    });
+  return ReachesSpawn[F] = Reaches;
+}
+
+void DetachedWriterFacts::collectWriters(
+    const Frame &Fr, llvm::SmallVectorImpl<const CallExpr *> &Via,
+    unsigned Depth, std::vector<GuardWriter> &Out) {
+  const Stmt *Body = Fr.body();
+  if (!Body)
+    return;
+  llvm::SmallVector<DetachedSpawn, 2> Found;
+  Spawns.spawnsIn(Body, Found);
+  for (DetachedSpawn &S : Found) {
+    if (!S.Callable.valid())
+      continue;
+    GuardWriter W;
+    Frame Thread = S.Callable.frame(Fr);
+    findWrites(Thread, Ctx, W.Writes);
+    if (W.Writes.empty())
+      continue;
+    W.Spawn = std::move(S);
+    W.Via.append(Via.begin(), Via.end());
+    Out.push_back(std::move(W));
+  }
+  if (Depth >= MaxHelperDepth)
+    return;
+  // Helpers: functions of our own code that the callable calls and that may
+  // start a thread themselves.
+  forEachCall(Body, [&](const CallExpr *Call) {
+    const FunctionDecl *Def = userDefinedCallee(Call, Ctx.getSourceManager());
+    if (!Def || Spawns.isSpawnApi(Def) ||
+        !mayReachSpawn(Def, MaxHelperDepth - Depth - 1))
+      return false;
+    llvm::SmallVector<const Expr *, 4> Args;
+    Frame Helper = callFrame(Fr, Call, Def, Args);
+    Via.push_back(Call);
+    collectWriters(Helper, Via, Depth + 1, Out);
+    Via.pop_back();
+    return false;
+  });
+}
+
+const std::vector<GuardWriter> &
+DetachedWriterFacts::writersOf(const GuardCallable &G) {
+  const void *Key = G.Lambda ? static_cast<const void *>(G.Lambda)
+                             : static_cast<const void *>(G.Function);
+  std::unique_ptr<std::vector<GuardWriter>> &Slot = Writers[Key];
+  if (Slot)
+    return *Slot;
+  Slot = std::make_unique<std::vector<GuardWriter>>();
+  const FunctionDecl *Owner = G.owner();
+  if (!Owner || !G.body())
+    return *Slot;
+  Frame Root = Frame::root(Owner);
+  Frame Callable = G.frame(Root);
+  llvm::SmallVector<const CallExpr *, 2> Via;
+  std::vector<GuardWriter> Found;
+  collectWriters(Callable, Via, 0, Found);
+  if (!Found.empty() && Guards.isDismissedOnEveryPath(G, Ctx))
+    Found.clear();
+  // The map may have grown: look the slot up again.
+  std::unique_ptr<std::vector<GuardWriter>> &Result = Writers[Key];
+  *Result = std::move(Found);
+  return *Result;
+}
+
+const llvm::SmallVector<GuardCallable, 2> &
+DetachedWriterFacts::guardsOf(const FunctionDecl *F) {
+  std::unique_ptr<llvm::SmallVector<GuardCallable, 2>> &Slot = GuardLists[F];
+  if (!Slot) {
+    Slot = std::make_unique<llvm::SmallVector<GuardCallable, 2>>();
+    Guards.guardsIn(F->getBody(), *Slot);
+  }
+  return *Slot;
+}
+
+std::optional<ObjectRef>
+DetachedWriterFacts::mapToCaller(const ObjectRef &CalleeObject,
+                                 const CallExpr *Call,
+                                 const Frame &Caller) const {
+  ObjectResolver Resolver;
+  std::optional<ObjectRef> Base;
+  llvm::ArrayRef<const FieldDecl *> Rest = CalleeObject.Path;
+  switch (CalleeObject.Kind) {
+  case ObjectRef::Global:
+    return CalleeObject;
+  case ObjectRef::Local:
+    return std::nullopt;
+  case ObjectRef::This: {
+    const Expr *Obj = nullptr;
+    if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Call))
+      Obj = MC->getImplicitObjectArgument();
+    else if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(Call);
+             OC && OC->getNumArgs() > 0)
+      Obj = OC->getArg(0);
+    if (!Obj)
+      return std::nullopt;
+    Base = Obj->getType()->isPointerType() ? Resolver.pointee(Obj, Caller)
+                                           : Resolver.object(Obj, Caller);
+    break;
+  }
+  case ObjectRef::Param: {
+    unsigned Index = CalleeObject.ParamIndex;
+    if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(Call);
+        OC && llvm::isa_and_nonnull<CXXMethodDecl>(OC->getDirectCallee()))
+      ++Index; // the object is argument 0
+    if (Index >= Call->getNumArgs())
+      return std::nullopt;
+    const Expr *Arg = Call->getArg(Index);
+    if (!Rest.empty() && Rest.front() == nullptr) {
+      Base = Resolver.pointee(Arg, Caller);
+      Rest = Rest.drop_front();
+    } else {
+      Base = Resolver.object(Arg, Caller);
+    }
+    break;
+  }
+  }
+  if (Base)
+    Base->Path.append(Rest.begin(), Rest.end());
+  return Base;
+}
+
+const FunctionSummary &
+DetachedWriterFacts::summaryOf(const FunctionDecl *F) {
+  static const FunctionSummary Empty;
+  const FunctionDecl *Def = nullptr;
+  if (!F || !F->hasBody(Def))
+    return Empty;
+  F = Def;
+  auto It = Summaries.find(F);
+  if (It != Summaries.end())
+    return *It->second;
+  if (InProgress.count(F) || SummaryDepth >= MaxSummaryDepth)
+    return Empty; // recursion, or too deep: not cached
+
+  InProgress.insert(F);
+  ++SummaryDepth;
+  auto Summary = std::make_unique<FunctionSummary>();
+  Frame Root = Frame::root(F);
+
+  // Guards of F whose threads write F's parameters, *this or globals.
+  for (const GuardCallable &G : guardsOf(F)) {
+    for (const GuardWriter &GW : writersOf(G)) {
+      for (const Write &W : GW.Writes) {
+        if (W.Target.Kind == ObjectRef::Local)
+          continue;
+        LeftWrite LW;
+        LW.Target = W.Target;
+        LW.Locked = W.Lock.has_value();
+        if (W.Lock)
+          LW.Mutex = W.Lock->Mutex;
+        LW.Guard = G.Guard;
+        LW.GuardLoc = G.Loc;
+        LW.SpawnLoc = GW.Spawn.loc();
+        LW.SpawnWhat = GW.Spawn.What;
+        LW.WriteAt = W.At;
+        LW.WriteDesc = W.Target.describe();
+        LW.Origin = &GW;
+        Summary->Writes.push_back(std::move(LW));
+      }
+    }
+  }
+
+  // Calls that leave writers behind, made in F's body or in its guards.
+  auto AddCallee = [&](const CallExpr *Call, const Frame &Caller) {
+    const FunctionDecl *Callee =
+        userDefinedCallee(Call, Ctx.getSourceManager());
+    if (!Callee || Callee == F)
+      return false;
+    const FunctionSummary &S = summaryOf(Callee);
+    for (const LeftWrite &LW : S.Writes) {
+      std::optional<ObjectRef> Target = mapToCaller(LW.Target, Call, Caller);
+      if (!Target || Target->Kind == ObjectRef::Local)
+        continue;
+      LeftWrite Mapped = LW;
+      Mapped.Target = std::move(*Target);
+      if (LW.Mutex)
+        Mapped.Mutex = mapToCaller(*LW.Mutex, Call, Caller);
+      Mapped.Calls.insert(Mapped.Calls.begin(), Call);
+      Summary->Writes.push_back(std::move(Mapped));
+    }
+    return false;
+  };
+  forEachCall(F->getBody(),
+              [&](const CallExpr *Call) { return AddCallee(Call, Root); });
+  for (const GuardCallable &G : guardsOf(F)) {
+    Frame GuardFrame = G.frame(Root);
+    forEachCall(G.body(), [&](const CallExpr *Call) {
+      return AddCallee(Call, GuardFrame);
+    });
+  }
+
+  --SummaryDepth;
+  InProgress.erase(F);
+  std::unique_ptr<FunctionSummary> &Slot = Summaries[F];
+  Slot = std::move(Summary);
+  return *Slot;
+}
+
+} // namespace clang::tidy::defer_race

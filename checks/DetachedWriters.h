@@ -1,0 +1,114 @@
+//===--- DetachedWriters.h - Facts: writers left running by guards --------===//
+//
+// What the analysis concludes about functions:
+//   - writersOf(guard): the detached threads a scope-exit guard starts,
+//     directly or through helpers, and what each of them writes;
+//   - summaryOf(function): the writes such threads may still be making when
+//     the function returns, on its parameters, on *this or on globals. Callers
+//     compose summaries through call chains, up to a bound.
+//
+// Facts are computed lazily and cached for one translation unit. Checks ask
+// them; they never emit diagnostics.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DEFER_RACE_CHECKS_DETACHEDWRITERS_H
+#define DEFER_RACE_CHECKS_DETACHEDWRITERS_H
+
+#include "ScopeGuards.h"
+#include "SharedObjects.h"
+#include "Spawns.h"
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallPtrSet.h"
+#include <memory>
+#include <vector>
+
+namespace clang::tidy::defer_race {
+
+/// A detached thread started by a scope-exit guard.
+struct GuardWriter {
+  DetachedSpawn Spawn;
+  /// Calls from the guard's callable down to the helper that spawns; empty
+  /// when the callable spawns directly.
+  llvm::SmallVector<const CallExpr *, 2> Via;
+  /// What the thread writes, relative to the function declaring the guard.
+  llvm::SmallVector<Write, 2> Writes;
+};
+
+/// A write that a detached thread may still be making when a function
+/// returns.
+struct LeftWrite {
+  ObjectRef Target;               ///< Param, This or Global of the function
+  std::optional<ObjectRef> Mutex; ///< mutex the writer holds, if known
+  bool Locked = false;            ///< the writer holds some lock
+  // Evidence, for notes: where the guard, the spawn and the write are.
+  const VarDecl *Guard = nullptr;
+  SourceLocation GuardLoc;
+  SourceLocation SpawnLoc;
+  std::string SpawnWhat;
+  const Stmt *WriteAt = nullptr;
+  std::string WriteDesc; ///< the written object, named where it is written
+  const GuardWriter *Origin = nullptr; ///< the spawn and all its writes
+  /// Calls from the summarised function down to the one with the guard.
+  llvm::SmallVector<const CallExpr *, 4> Calls;
+};
+
+struct FunctionSummary {
+  llvm::SmallVector<LeftWrite, 2> Writes;
+  bool empty() const { return Writes.empty(); }
+};
+
+class DetachedWriterFacts {
+public:
+  DetachedWriterFacts(const ScopeGuardRecogniser &Guards,
+                      const SpawnRecogniser &Spawns, ASTContext &Ctx);
+
+  /// Detached threads the guard leaves running. Empty for a guard dismissed
+  /// on every path.
+  const std::vector<GuardWriter> &writersOf(const GuardCallable &G);
+
+  /// Writes still possibly in progress when F returns.
+  const FunctionSummary &summaryOf(const FunctionDecl *F);
+
+  /// Translates an object of Call's callee (a Param, This or Global target)
+  /// into an object of the caller's frame.
+  std::optional<ObjectRef> mapToCaller(const ObjectRef &CalleeObject,
+                                       const CallExpr *Call,
+                                       const Frame &Caller) const;
+
+  /// The guards declared in F's body.
+  const llvm::SmallVector<GuardCallable, 2> &guardsOf(const FunctionDecl *F);
+
+  const ScopeGuardRecogniser &guards() const { return Guards; }
+  const SpawnRecogniser &spawns() const { return Spawns; }
+  ASTContext &context() const { return Ctx; }
+
+  /// Bounds on how far the analysis follows calls.
+  static constexpr unsigned MaxHelperDepth = 3;
+  static constexpr unsigned MaxSummaryDepth = 4;
+
+private:
+  void collectWriters(const Frame &Fr,
+                      llvm::SmallVectorImpl<const CallExpr *> &Via,
+                      unsigned Depth, std::vector<GuardWriter> &Out);
+  bool mayReachSpawn(const FunctionDecl *F, unsigned DepthLeft);
+
+  const ScopeGuardRecogniser &Guards;
+  const SpawnRecogniser &Spawns;
+  ASTContext &Ctx;
+  llvm::DenseMap<const void *, std::unique_ptr<std::vector<GuardWriter>>>
+      Writers;
+  llvm::DenseMap<const FunctionDecl *, std::unique_ptr<FunctionSummary>>
+      Summaries;
+  llvm::DenseMap<const FunctionDecl *,
+                 std::unique_ptr<llvm::SmallVector<GuardCallable, 2>>>
+      GuardLists;
+  llvm::DenseMap<const FunctionDecl *, bool> ReachesSpawn;
+  llvm::SmallPtrSet<const FunctionDecl *, 8> InProgress;
+  unsigned SummaryDepth = 0;
+};
+
+} // namespace clang::tidy::defer_race
+
+#endif // DEFER_RACE_CHECKS_DETACHEDWRITERS_H

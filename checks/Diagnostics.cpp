@@ -1,0 +1,125 @@
+//===--- Diagnostics.cpp - Notes that tell the story of a finding ---------===//
+
+#include "Diagnostics.h"
+
+#include "clang/AST/DeclCXX.h"
+#include "clang/Basic/SourceManager.h"
+
+namespace clang::tidy::defer_race {
+
+std::string ownerName(const FunctionDecl *F) {
+  if (!F)
+    return "the enclosing function";
+  if (const auto *MD = llvm::dyn_cast<CXXMethodDecl>(F)) {
+    if (MD->getParent()->isLambda())
+      return "the enclosing lambda";
+    return "'" + MD->getParent()->getNameAsString() +
+           "::" + MD->getNameAsString() + "'";
+  }
+  return "'" + F->getNameAsString() + "'";
+}
+
+void noteGuard(ClangTidyCheck &Check, const GuardCallable &G) {
+  const FunctionDecl *Owner = G.owner();
+  const auto *Body =
+      Owner ? llvm::dyn_cast_or_null<CompoundStmt>(Owner->getBody()) : nullptr;
+  SourceLocation End = endOfScope(G.Guard);
+  bool AtReturn = Body && End.isValid() && End == Body->getRBracLoc();
+  Check.diag(G.Loc,
+             "scope-exit guard registered here runs %select{at the end of "
+             "its block|when %1 returns}0",
+             DiagnosticIDs::Note)
+      << AtReturn << ownerName(Owner);
+}
+
+void noteCallChain(ClangTidyCheck &Check,
+                   llvm::ArrayRef<const CallExpr *> Calls) {
+  for (size_t I = 1; I < Calls.size(); ++I)
+    Check.diag(Calls[I]->getBeginLoc(), "%0 calls %1 here",
+               DiagnosticIDs::Note)
+        << Calls[I - 1]->getDirectCallee() << Calls[I]->getDirectCallee();
+}
+
+void noteSpawn(ClangTidyCheck &Check, const DetachedSpawn &S, bool AtWarning,
+               const SourceManager &SM) {
+  if (!AtWarning) {
+    if (S.Kind == SpawnKind::Spawner)
+      Check.diag(S.loc(), "'%0' runs the callable on another thread here",
+                 DiagnosticIDs::Note)
+          << S.What;
+    else
+      Check.diag(S.loc(), "%0 detached here", DiagnosticIDs::Note) << S.What;
+  }
+  if (S.Detach && S.Start &&
+      SM.getExpansionLineNumber(S.Start->getBeginLoc()) !=
+          SM.getExpansionLineNumber(S.loc()))
+    Check.diag(S.Start->getBeginLoc(), "%0 started here", DiagnosticIDs::Note)
+        << S.What;
+  if (!S.Detach && S.Kind == SpawnKind::BoostThread && S.ThreadVar) {
+    SourceLocation End = endOfScope(S.ThreadVar);
+    if (End.isValid())
+      Check.diag(End,
+                 "%0 is never joined; its destructor detaches the thread "
+                 "here",
+                 DiagnosticIDs::Note)
+          << S.ThreadVar;
+  }
+}
+
+CopyFix copyCapturesFix(const LambdaExpr *L, llvm::ArrayRef<Write> Writes,
+                        ASTContext &Ctx) {
+  CopyFix Result;
+  if (!L)
+    return Result;
+  llvm::SmallVector<CaptureChange, 2> Changes;
+  auto Add = [&](const VarDecl *V, SourceLocation Loc) {
+    for (const CaptureChange &C : Changes)
+      if (C.Var == V)
+        return;
+    Changes.push_back({V, /*Move=*/false});
+    if (Result.Loc.isInvalid())
+      Result.Loc = Loc;
+    if (!Result.What.empty())
+      Result.What += ", ";
+    Result.What += V ? V->getNameAsString() : std::string("this");
+  };
+  for (const Write &W : Writes) {
+    if (W.Target.Kind == ObjectRef::Local || W.Lock)
+      continue;
+    const Expr *Root = accessRoot(W.Access);
+    if (!Root)
+      return {};
+    const LambdaCapture *Capture = nullptr;
+    const VarDecl *Var = nullptr;
+    if (const auto *DRE = llvm::dyn_cast<DeclRefExpr>(Root))
+      Var = llvm::dyn_cast<VarDecl>(DRE->getDecl());
+    else if (!llvm::isa<CXXThisExpr>(Root))
+      return {};
+    for (const LambdaCapture &C : L->captures())
+      if (Var ? (C.capturesVariable() && C.getCapturedVar() == Var)
+              : C.capturesThis())
+        Capture = &C;
+    // The write must go through a by-reference capture of the thread's own
+    // lambda, of a type that can be copied.
+    if (!Capture)
+      return {};
+    if (Var) {
+      if (Capture->getCaptureKind() != LCK_ByRef ||
+          !isCopyConstructible(Var->getType()))
+        return {};
+    } else {
+      const auto *This = llvm::cast<CXXThisExpr>(Root);
+      if (Capture->getCaptureKind() == LCK_StarThis ||
+          !isCopyConstructible(This->getType()->getPointeeType()))
+        return {};
+    }
+    Add(Var, Capture->isImplicit() ? Root->getBeginLoc()
+                                   : Capture->getLocation());
+  }
+  Result.Fixes = captureByCopy(L, Changes, /*Mutable=*/true, Ctx);
+  if (Result.Fixes.empty())
+    return {};
+  return Result;
+}
+
+} // namespace clang::tidy::defer_race

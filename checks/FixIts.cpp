@@ -1,0 +1,244 @@
+//===--- FixIts.cpp - Rewrites offered by the checks ----------------------===//
+
+#include "FixIts.h"
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/AST/TypeLoc.h"
+#include "clang/Lex/Lexer.h"
+
+namespace clang::tidy::defer_race {
+
+bool inMacro(SourceRange R) {
+  return R.getBegin().isMacroID() || R.getEnd().isMacroID();
+}
+
+FixIts joinInsteadOfDetach(const DetachedSpawn &S, ASTContext &Ctx) {
+  FixIts Fixes;
+  if (!S.Detach || inMacro(S.Detach->getSourceRange()) ||
+      runsForever(S.Callable.body()))
+    return Fixes;
+  if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(S.Detach)) {
+    const auto *ME = llvm::dyn_cast<MemberExpr>(MC->getCallee()->IgnoreParens());
+    if (!ME || ME->getMemberLoc().isMacroID())
+      return Fixes;
+    Fixes.push_back(FixItHint::CreateReplacement(
+        CharSourceRange::getTokenRange(ME->getMemberLoc()), "join"));
+    return Fixes;
+  }
+  // pthread_detach(t) -> pthread_join(t, nullptr)
+  if (!Ctx.getLangOpts().CPlusPlus11 || S.Detach->getNumArgs() != 1)
+    return Fixes;
+  SourceLocation Callee = S.Detach->getCallee()->getBeginLoc();
+  Fixes.push_back(FixItHint::CreateReplacement(
+      CharSourceRange::getTokenRange(Callee), "pthread_join"));
+  Fixes.push_back(
+      FixItHint::CreateInsertion(S.Detach->getRParenLoc(), ", nullptr"));
+  return Fixes;
+}
+
+namespace {
+
+// The location of the '&' written before an explicit by-reference capture.
+SourceLocation ampersandBefore(SourceLocation Name, const SourceManager &SM) {
+  bool Invalid = false;
+  const char *Text = SM.getCharacterData(Name, &Invalid);
+  if (Invalid || !Text)
+    return {};
+  std::pair<FileID, unsigned> Pos = SM.getDecomposedLoc(Name);
+  llvm::StringRef Buffer = SM.getBufferData(Pos.first, &Invalid);
+  if (Invalid)
+    return {};
+  for (unsigned Offset = Pos.second; Offset-- > 0;) {
+    char C = Buffer[Offset];
+    if (C == ' ' || C == '\t' || C == '\n' || C == '\r')
+      continue;
+    if (C == '&')
+      return Name.getLocWithOffset(static_cast<int>(Offset) -
+                                   static_cast<int>(Pos.second));
+    return {};
+  }
+  return {};
+}
+
+} // namespace
+
+FixIts captureByCopy(const LambdaExpr *L, llvm::ArrayRef<CaptureChange> Changes,
+                     bool Mutable, ASTContext &Ctx) {
+  FixIts Fixes;
+  const SourceManager &SM = Ctx.getSourceManager();
+  const LangOptions &LO = Ctx.getLangOpts();
+  if (!L || inMacro(L->getSourceRange()) || Changes.empty())
+    return {};
+  std::string Appended;
+  for (const CaptureChange &Change : Changes) {
+    const LambdaCapture *Found = nullptr;
+    for (const LambdaCapture &C : L->captures()) {
+      if (Change.Var ? (C.capturesVariable() && C.getCapturedVar() == Change.Var)
+                     : C.capturesThis()) {
+        Found = &C;
+        break;
+      }
+    }
+    if (!Found)
+      return {};
+    if (!Change.Var) {
+      // `this` -> `*this` (C++17).
+      if (!LO.CPlusPlus17)
+        return {};
+      if (Found->isImplicit())
+        Appended += ", *this";
+      else
+        Fixes.push_back(FixItHint::CreateReplacement(
+            CharSourceRange::getTokenRange(Found->getLocation()), "*this"));
+      continue;
+    }
+    if (Found->getCaptureKind() != LCK_ByRef)
+      continue;
+    std::string Name = Change.Var->getNameAsString();
+    if (Change.Move && !LO.CPlusPlus14)
+      return {};
+    std::string Copy =
+        Change.Move ? Name + " = std::move(" + Name + ")" : Name;
+    if (Found->isImplicit()) {
+      Appended += ", " + Copy;
+      continue;
+    }
+    if (Change.Var->isInitCapture()) {
+      if (Change.Move)
+        return {};
+    }
+    SourceLocation Amp = ampersandBefore(Found->getLocation(), SM);
+    if (Amp.isInvalid())
+      return {};
+    if (Change.Move && !Change.Var->isInitCapture())
+      Fixes.push_back(FixItHint::CreateReplacement(
+          CharSourceRange::getTokenRange(Amp, Found->getLocation()), Copy));
+    else
+      Fixes.push_back(FixItHint::CreateRemoval(
+          CharSourceRange::getCharRange(Amp, Found->getLocation())));
+  }
+  if (!Appended.empty()) {
+    if (L->getCaptureDefault() == LCD_None)
+      return {};
+    Fixes.push_back(
+        FixItHint::CreateInsertion(L->getIntroducerRange().getEnd(), Appended));
+  }
+  if (Mutable && !L->isMutable()) {
+    if (L->hasExplicitParameters()) {
+      const TypeSourceInfo *TSI = L->getCallOperator()->getTypeSourceInfo();
+      auto FTL = TSI ? TSI->getTypeLoc().getAsAdjusted<FunctionTypeLoc>()
+                     : FunctionTypeLoc();
+      if (!FTL || FTL.getRParenLoc().isInvalid())
+        return {};
+      SourceLocation After =
+          Lexer::getLocForEndOfToken(FTL.getRParenLoc(), 0, SM, LO);
+      Fixes.push_back(FixItHint::CreateInsertion(After, " mutable"));
+    } else {
+      SourceLocation After = Lexer::getLocForEndOfToken(
+          L->getIntroducerRange().getEnd(), 0, SM, LO);
+      Fixes.push_back(FixItHint::CreateInsertion(After, "() mutable"));
+    }
+  }
+  return Fixes;
+}
+
+namespace {
+
+const CXXRecordDecl *classOf(QualType T) {
+  T = T.getNonReferenceType().getCanonicalType();
+  while (const ArrayType *AT = T->getAsArrayTypeUnsafe())
+    T = AT->getElementType().getCanonicalType();
+  return T->getAsCXXRecordDecl();
+}
+
+} // namespace
+
+bool isCopyConstructible(QualType T) {
+  if (T.isNull() || T->isDependentType())
+    return false;
+  const CXXRecordDecl *RD = classOf(T);
+  if (!RD)
+    return !T->isFunctionType();
+  RD = RD->getDefinition();
+  if (!RD)
+    return false;
+  for (const CXXConstructorDecl *Ctor : RD->ctors())
+    if (Ctor->isCopyConstructor())
+      return !Ctor->isDeleted() && Ctor->getAccess() == AS_public;
+  return RD->needsImplicitCopyConstructor() &&
+         !RD->defaultedCopyConstructorIsDeleted();
+}
+
+bool isMoveConstructible(QualType T) {
+  if (T.isNull() || T->isDependentType())
+    return false;
+  const CXXRecordDecl *RD = classOf(T);
+  if (!RD)
+    return !T->isFunctionType();
+  RD = RD->getDefinition();
+  if (!RD)
+    return false;
+  for (const CXXConstructorDecl *Ctor : RD->ctors())
+    if (Ctor->isMoveConstructor())
+      return !Ctor->isDeleted() && Ctor->getAccess() == AS_public;
+  if (RD->needsImplicitMoveConstructor())
+    return !RD->defaultedMoveConstructorIsDeleted();
+  return isCopyConstructible(T);
+}
+
+namespace {
+
+class EndlessLoopFinder : public RecursiveASTVisitor<EndlessLoopFinder> {
+public:
+  bool Found = false;
+  bool TraverseLambdaExpr(LambdaExpr *) { return true; }
+  bool VisitForStmt(ForStmt *S) { return check(S->getCond(), S->getBody()); }
+  bool VisitWhileStmt(WhileStmt *S) {
+    return check(S->getCond(), S->getBody());
+  }
+  bool VisitDoStmt(DoStmt *S) { return check(S->getCond(), S->getBody()); }
+
+private:
+  static bool alwaysTrue(const Expr *Cond) {
+    if (!Cond)
+      return true; // for (;;)
+    Cond = Cond->IgnoreParenImpCasts();
+    if (const auto *B = llvm::dyn_cast<CXXBoolLiteralExpr>(Cond))
+      return B->getValue();
+    if (const auto *I = llvm::dyn_cast<IntegerLiteral>(Cond))
+      return I->getValue() != 0;
+    return false;
+  }
+  struct ExitFinder : RecursiveASTVisitor<ExitFinder> {
+    bool Exits = false;
+    bool TraverseLambdaExpr(LambdaExpr *) { return true; }
+    bool VisitBreakStmt(BreakStmt *) { return !(Exits = true); }
+    bool VisitReturnStmt(ReturnStmt *) { return !(Exits = true); }
+    bool VisitGotoStmt(GotoStmt *) { return !(Exits = true); }
+    bool VisitCXXThrowExpr(CXXThrowExpr *) { return !(Exits = true); }
+  };
+  bool check(const Expr *Cond, Stmt *Body) {
+    if (!alwaysTrue(Cond))
+      return true;
+    ExitFinder Exit;
+    Exit.TraverseStmt(Body);
+    if (!Exit.Exits) {
+      Found = true;
+      return false;
+    }
+    return true;
+  }
+};
+
+} // namespace
+
+bool runsForever(const Stmt *Body) {
+  if (!Body)
+    return false;
+  EndlessLoopFinder Finder;
+  Finder.TraverseStmt(const_cast<Stmt *>(Body));
+  return Finder.Found;
+}
+
+} // namespace clang::tidy::defer_race

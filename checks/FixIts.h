@@ -1,0 +1,51 @@
+//===--- FixIts.h - Rewrites offered by the checks ------------------------===//
+//
+// Each function returns an empty list when its rewrite would not be safe:
+// inside a macro expansion, on a type that cannot be copied, on a thread that
+// never finishes. An empty list means "offer no fix", never a partial one.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DEFER_RACE_CHECKS_FIXITS_H
+#define DEFER_RACE_CHECKS_FIXITS_H
+
+#include "Spawns.h"
+
+#include "clang/Basic/Diagnostic.h"
+#include "clang/Basic/LangOptions.h"
+#include "clang/Basic/SourceManager.h"
+#include "llvm/ADT/SmallVector.h"
+
+namespace clang::tidy::defer_race {
+
+using FixIts = llvm::SmallVector<FixItHint, 4>;
+
+/// `.detach()` becomes `.join()`; `pthread_detach(t)` becomes
+/// `pthread_join(t, nullptr)`.
+FixIts joinInsteadOfDetach(const DetachedSpawn &S, ASTContext &Ctx);
+
+/// One capture to turn from by-reference into by-copy (or by-move).
+struct CaptureChange {
+  const VarDecl *Var = nullptr; ///< null for `this`
+  bool Move = false;            ///< `v = std::move(v)` instead of `v`
+};
+
+/// Rewrites L's captures as asked, and makes L mutable when Mutable is set
+/// and it is not already.
+FixIts captureByCopy(const LambdaExpr *L, llvm::ArrayRef<CaptureChange> Changes,
+                     bool Mutable, ASTContext &Ctx);
+
+/// Whether a value of type T can be copied (moved) into a lambda capture.
+bool isCopyConstructible(QualType T);
+bool isMoveConstructible(QualType T);
+
+/// Whether Body contains a loop that never ends (`for (;;)`, `while (true)`
+/// without break, return, goto or throw): joining such a thread hangs.
+bool runsForever(const Stmt *Body);
+
+/// Whether any location of R comes from a macro expansion.
+bool inMacro(SourceRange R);
+
+} // namespace clang::tidy::defer_race
+
+#endif // DEFER_RACE_CHECKS_FIXITS_H

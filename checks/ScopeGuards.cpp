@@ -1,0 +1,504 @@
+//===--- ScopeGuards.cpp - Is this a scope-exit guard? --------------------===//
+
+#include "ScopeGuards.h"
+
+#include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/Analysis/CFG.h"
+#include "llvm/ADT/SmallPtrSet.h"
+
+namespace clang::tidy::defer_race {
+namespace {
+
+const FunctionDecl *definitionOf(const FunctionDecl *FD) {
+  const FunctionDecl *Def = nullptr;
+  if (FD && FD->hasBody(Def))
+    return Def;
+  return nullptr;
+}
+
+// Whether field F is a member of RD, of the template RD was instantiated
+// from, or of one of RD's bases.
+bool belongsTo(const FieldDecl *F, const CXXRecordDecl *RD) {
+  const auto *Parent = llvm::dyn_cast<CXXRecordDecl>(F->getParent());
+  if (!Parent || !RD)
+    return false;
+  Parent = Parent->getCanonicalDecl();
+  if (Parent == RD->getCanonicalDecl())
+    return true;
+  if (const CXXRecordDecl *Pattern = RD->getTemplateInstantiationPattern())
+    if (Parent == Pattern->getCanonicalDecl())
+      return true;
+  return RD->hasDefinition() && RD->isDerivedFrom(Parent);
+}
+
+const FieldDecl *memberField(const Expr *E) {
+  const auto *ME = llvm::dyn_cast_or_null<MemberExpr>(ignoreWrappers(E));
+  return ME ? llvm::dyn_cast<FieldDecl>(ME->getMemberDecl()) : nullptr;
+}
+
+// The first lambda in E, not looking inside lambda bodies.
+const LambdaExpr *findLambda(const Stmt *S, unsigned Depth = 0) {
+  if (!S || Depth > 8)
+    return nullptr;
+  if (const auto *L = llvm::dyn_cast<LambdaExpr>(S))
+    return L;
+  if (const auto *DRE = llvm::dyn_cast<DeclRefExpr>(S)) {
+    // auto Cleanup = [&] {...}; auto G = gsl::finally(Cleanup);
+    const auto *V = llvm::dyn_cast<VarDecl>(DRE->getDecl());
+    if (V && V->hasLocalStorage() && V->getInit())
+      return llvm::dyn_cast<LambdaExpr>(ignoreWrappers(V->getInit()));
+    return nullptr;
+  }
+  for (const Stmt *Child : S->children())
+    if (const LambdaExpr *L = findLambda(Child, Depth + 1))
+      return L;
+  return nullptr;
+}
+
+// A function passed by name as the guard's callable: finally(&cleanup).
+const FunctionDecl *findFunctionArgument(const Expr *E, unsigned Depth = 0) {
+  E = ignoreWrappers(E);
+  if (!E || Depth > 6)
+    return nullptr;
+  llvm::ArrayRef<const Expr *> Args;
+  if (const auto *Call = llvm::dyn_cast<CallExpr>(E))
+    Args = llvm::ArrayRef<const Expr *>(Call->getArgs(), Call->getNumArgs());
+  else if (const auto *CE = llvm::dyn_cast<CXXConstructExpr>(E))
+    Args = llvm::ArrayRef<const Expr *>(CE->getArgs(), CE->getNumArgs());
+  else
+    return nullptr;
+  for (const Expr *Arg : Args) {
+    const Expr *A = ignoreWrappers(Arg);
+    if (const auto *UO = llvm::dyn_cast<UnaryOperator>(A);
+        UO && UO->getOpcode() == UO_AddrOf)
+      A = ignoreWrappers(UO->getSubExpr());
+    if (const auto *DRE = llvm::dyn_cast<DeclRefExpr>(A))
+      if (const auto *FD = llvm::dyn_cast<FunctionDecl>(DRE->getDecl()))
+        return FD;
+    if (const FunctionDecl *FD = findFunctionArgument(A, Depth + 1))
+      return FD;
+  }
+  return nullptr;
+}
+
+// Scans a destructor (and the member functions it calls) for the call that
+// runs the stored callable.
+class DestructorScanner : public RecursiveASTVisitor<DestructorScanner> {
+public:
+  explicit DestructorScanner(const CXXRecordDecl *RD) : RD(RD) {}
+
+  bool StoredCallable = false;
+  const CallExpr *StaticBodyCall = nullptr;
+
+  void scan(const FunctionDecl *FD, unsigned Depth) {
+    const FunctionDecl *Def = definitionOf(FD);
+    if (!Def && FD)
+      if (const FunctionDecl *Pattern = FD->getTemplateInstantiationPattern())
+        Def = definitionOf(Pattern);
+    if (!Def || Depth > 2 || !Visited.insert(Def).second)
+      return;
+    unsigned Saved = CurrentDepth;
+    CurrentDepth = Depth;
+    TraverseStmt(Def->getBody());
+    CurrentDepth = Saved;
+  }
+
+  bool TraverseLambdaExpr(LambdaExpr *) { return true; }
+
+  bool VisitCallExpr(CallExpr *Call) {
+    if (StoredCallable || StaticBodyCall)
+      return false;
+    // f_() where f_ is a functor or std::function member.
+    if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(Call)) {
+      if (OC->getOperator() == OO_Call && OC->getNumArgs() > 0)
+        if (const FieldDecl *F = memberField(OC->getArg(0)); F &&
+            belongsTo(F, RD)) {
+          StoredCallable = true;
+          return false;
+        }
+      return true;
+    }
+    // f_() on a function pointer member, or on a dependent member in a
+    // template pattern.
+    if (const FieldDecl *F = memberField(Call->getCallee()); F &&
+        belongsTo(F, RD)) {
+      StoredCallable = true;
+      return false;
+    }
+    const FunctionDecl *Callee = Call->getDirectCallee();
+    if (!Callee)
+      return true;
+    // std::invoke(f_)
+    if (Callee->getIdentifier() &&
+        (Callee->getName() == "invoke" || Callee->getName() == "__invoke") &&
+        Call->getNumArgs() > 0)
+      if (const FieldDecl *F = memberField(Call->getArg(0)); F &&
+          belongsTo(F, RD)) {
+        StoredCallable = true;
+        return false;
+      }
+    const auto *MD = llvm::dyn_cast<CXXMethodDecl>(Callee);
+    if (!MD)
+      return true;
+    const CXXRecordDecl *Owner = MD->getParent();
+    bool Own = Owner->getCanonicalDecl() == RD->getCanonicalDecl() ||
+               (RD->hasDefinition() && RD->isDerivedFrom(Owner));
+    if (!Own)
+      return true;
+    // BOOST_SCOPE_EXIT: ~guard() { boost_se_body(params...); }
+    if (MD->isStatic() && definitionOf(MD)) {
+      StaticBodyCall = Call;
+      return false;
+    }
+    // folly: ~ScopeGuardImpl() { if (!dismissed_) execute(); }
+    if (llvm::isa<CXXMemberCallExpr>(Call))
+      scan(MD, CurrentDepth + 1);
+    return !(StoredCallable || StaticBodyCall);
+  }
+
+private:
+  const CXXRecordDecl *RD;
+  unsigned CurrentDepth = 0;
+  llvm::SmallPtrSet<const FunctionDecl *, 4> Visited;
+};
+
+class GuardCollector : public RecursiveASTVisitor<GuardCollector> {
+public:
+  GuardCollector(const ScopeGuardRecogniser &R,
+                 llvm::SmallVectorImpl<GuardCallable> &Out)
+      : R(R), Out(Out) {}
+  bool TraverseLambdaExpr(LambdaExpr *) { return true; }
+  bool TraverseCXXRecordDecl(CXXRecordDecl *) { return true; }
+  bool VisitVarDecl(VarDecl *V) {
+    if (std::optional<GuardCallable> G = R.guardOf(V))
+      Out.push_back(std::move(*G));
+    return true;
+  }
+  bool VisitCXXOperatorCallExpr(CXXOperatorCallExpr *E) {
+    if (std::optional<GuardCallable> G = R.guardOfAssignment(E))
+      Out.push_back(std::move(*G));
+    return true;
+  }
+
+private:
+  const ScopeGuardRecogniser &R;
+  llvm::SmallVectorImpl<GuardCallable> &Out;
+};
+
+bool isDismissCall(const Stmt *S, const VarDecl *Guard) {
+  const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(S);
+  if (!MC || !MC->getMethodDecl() || !MC->getMethodDecl()->getIdentifier())
+    return false;
+  llvm::StringRef Name = MC->getMethodDecl()->getName();
+  bool Dismiss = Name == "release" || Name == "dismiss" || Name == "Dismiss" ||
+                 Name == "Cancel" || Name == "cancel";
+  if (Name == "set_active" && MC->getNumArgs() == 1) {
+    if (const auto *B = llvm::dyn_cast<CXXBoolLiteralExpr>(
+            ignoreWrappers(MC->getArg(0))))
+      Dismiss = !B->getValue();
+  }
+  if (!Dismiss)
+    return false;
+  const Expr *Obj = MC->getImplicitObjectArgument();
+  if (const Expr *Inner = transparentCallArgument(Obj))
+    Obj = Inner; // std::move(cleanup).Cancel()
+  const auto *DRE = llvm::dyn_cast_or_null<DeclRefExpr>(ignoreWrappers(Obj));
+  return DRE && DRE->getDecl() == Guard;
+}
+
+class DismissFinder : public RecursiveASTVisitor<DismissFinder> {
+public:
+  explicit DismissFinder(const VarDecl *Guard) : Guard(Guard) {}
+  bool Found = false;
+  bool VisitCXXMemberCallExpr(CXXMemberCallExpr *MC) {
+    if (isDismissCall(MC, Guard)) {
+      Found = true;
+      return false;
+    }
+    return true;
+  }
+
+private:
+  const VarDecl *Guard;
+};
+
+} // namespace
+
+const std::vector<std::string> &ScopeGuardRecogniser::builtinNames() {
+  static const std::vector<std::string> Names = {
+      "::absl::Cleanup",
+      "::gsl::final_action",
+      "::llvm::scope_exit",
+      "::llvm::detail::scope_exit",
+      "::folly::detail::ScopeGuardImpl",
+      "::folly::detail::ScopeGuardForNewException",
+      "::std::experimental::scope_exit",
+      "::std::experimental::scope_fail",
+      "::std::experimental::scope_success",
+      "::boost::scope::scope_exit",
+      "::boost::scope::scope_fail",
+      "::boost::scope::scope_success",
+      "::boost::scope::defer_guard",
+      "::boost::scope_exit::aux::guard",
+      "::QScopeGuard",
+  };
+  return Names;
+}
+
+ScopeGuardRecogniser::ScopeGuardRecogniser(std::vector<std::string> Extra) {
+  std::vector<std::string> All = builtinNames();
+  All.insert(All.end(), Extra.begin(), Extra.end());
+  Names = NameList(std::move(All));
+}
+
+const Stmt *GuardCallable::body() const {
+  if (Lambda)
+    return Lambda->getBody();
+  if (const FunctionDecl *Def = definitionOf(Function))
+    return Def->getBody();
+  return nullptr;
+}
+
+const FunctionDecl *GuardCallable::owner() const {
+  return Guard ? llvm::dyn_cast<FunctionDecl>(Guard->getDeclContext())
+               : nullptr;
+}
+
+Frame GuardCallable::frame(const Frame &OwnerFrame) const {
+  if (Lambda)
+    return Frame::lambda(OwnerFrame, Lambda);
+  Frame Fr;
+  Fr.Parent = &OwnerFrame;
+  Fr.Function = definitionOf(Function);
+  Fr.Args = BoundArgs;
+  return Fr;
+}
+
+const ScopeGuardRecogniser::DtorInfo &
+ScopeGuardRecogniser::destructorOf(const CXXRecordDecl *RD) const {
+  RD = RD->getCanonicalDecl();
+  auto It = Destructors.find(RD);
+  if (It != Destructors.end())
+    return It->second;
+  DtorInfo Info;
+  const CXXRecordDecl *Def = RD->getDefinition();
+  const CXXDestructorDecl *Dtor = Def ? Def->getDestructor() : nullptr;
+  if (Dtor && Dtor->isUserProvided()) {
+    DestructorScanner Scanner(Def);
+    Scanner.scan(Dtor, 0);
+    if (Scanner.StaticBodyCall) {
+      Info.Kind = DtorKind::StaticBody;
+      Info.BodyCall = Scanner.StaticBodyCall;
+    } else if (Scanner.StoredCallable) {
+      Info.Kind = DtorKind::StoredCallable;
+    }
+  }
+  return Destructors[RD] = Info;
+}
+
+bool ScopeGuardRecogniser::isGuardType(QualType T) const {
+  if (T.isNull() || T->isDependentType())
+    return false;
+  const CXXRecordDecl *RD = T.getNonReferenceType()->getAsCXXRecordDecl();
+  if (!RD)
+    return false;
+  return Names.matches(RD) || destructorOf(RD).Kind != DtorKind::None;
+}
+
+bool ScopeGuardRecogniser::isFactoryCall(const Expr *Init) const {
+  const auto *Call = llvm::dyn_cast_or_null<CallExpr>(ignoreWrappers(Init));
+  if (!Call || llvm::isa<CXXMemberCallExpr>(Call) ||
+      llvm::isa<CXXOperatorCallExpr>(Call))
+    return false;
+  return Names.matches(Call->getDirectCallee());
+}
+
+std::optional<GuardCallable>
+ScopeGuardRecogniser::guardOf(const VarDecl *V) const {
+  if (!V || !V->hasLocalStorage() || llvm::isa<ParmVarDecl>(V) ||
+      V->isInitCapture())
+    return std::nullopt;
+  QualType T = V->getType();
+  if (T.isNull() || T->isDependentType())
+    return std::nullopt;
+  const CXXRecordDecl *RD = T.getNonReferenceType()->getAsCXXRecordDecl();
+  bool Named = RD && Names.matches(RD);
+  const DtorInfo *Dtor = RD ? &destructorOf(RD) : nullptr;
+  if (Dtor && Dtor->Kind == DtorKind::StaticBody)
+    return staticBodyGuard(V, Dtor->BodyCall);
+  bool Stored = Dtor && Dtor->Kind == DtorKind::StoredCallable;
+  if (!Named && !Stored && !isFactoryCall(V->getInit()))
+    return std::nullopt;
+  GuardCallable G;
+  G.Guard = V;
+  G.Loc = V->getBeginLoc();
+  G.Lambda = findLambda(V->getInit());
+  if (!G.Lambda)
+    G.Function = definitionOf(findFunctionArgument(V->getInit()));
+  if (!G.Lambda && !G.Function)
+    return std::nullopt;
+  return G;
+}
+
+std::optional<GuardCallable> ScopeGuardRecogniser::guardOfAssignment(
+    const CXXOperatorCallExpr *Assign) const {
+  if (!Assign || Assign->getOperator() != OO_Equal ||
+      Assign->getNumArgs() != 2)
+    return std::nullopt;
+  const auto *DRE =
+      llvm::dyn_cast<DeclRefExpr>(ignoreWrappers(Assign->getArg(0)));
+  const auto *V = DRE ? llvm::dyn_cast<VarDecl>(DRE->getDecl()) : nullptr;
+  if (!V || !V->hasLocalStorage() || !isGuardType(V->getType()))
+    return std::nullopt;
+  const LambdaExpr *L = findLambda(Assign->getArg(1));
+  if (!L)
+    return std::nullopt;
+  GuardCallable G;
+  G.Guard = V;
+  G.Lambda = L;
+  G.Loc = Assign->getBeginLoc();
+  return G;
+}
+
+std::optional<GuardCallable>
+ScopeGuardRecogniser::staticBodyGuard(const VarDecl *V,
+                                      const CallExpr *BodyCall) const {
+  // BOOST_SCOPE_EXIT(&res, k) { ... } BOOST_SCOPE_EXIT_END expands to
+  //   struct params_t { member<Response&, tag> p0; member<int, tag> p1; }
+  //       params = { { deref(&res, tag) }, { deref(k, tag) } };
+  //   struct guard_t { params_t *params_;
+  //     ~guard_t() { body(params_->p0.value, params_->p1.value); }
+  //     static void body(Response &res, int k) { ... } } guard(&params);
+  // The body's parameters are bound to res and k.
+  const FunctionDecl *Body = definitionOf(BodyCall->getDirectCallee());
+  const auto *Owner = llvm::dyn_cast<FunctionDecl>(V->getDeclContext());
+  if (!Body || !Owner)
+    return std::nullopt;
+  GuardCallable G;
+  G.Guard = V;
+  G.Function = Body;
+  G.Loc = Body->getBeginLoc();
+  for (const Expr *Arg : BodyCall->arguments()) {
+    const Expr *Bound = nullptr;
+    // Find the params_t field along the member chain of the argument.
+    for (const Expr *E = ignoreWrappers(Arg); E && !Bound;) {
+      const auto *ME = llvm::dyn_cast<MemberExpr>(E);
+      if (!ME)
+        break;
+      const auto *Field = llvm::dyn_cast<FieldDecl>(ME->getMemberDecl());
+      E = ignoreWrappers(ME->getBase());
+      if (!Field)
+        continue;
+      for (const Decl *D : Owner->decls()) {
+        const auto *Params = llvm::dyn_cast<VarDecl>(D);
+        if (!Params || !Params->getInit())
+          continue;
+        const CXXRecordDecl *PT = Params->getType()->getAsCXXRecordDecl();
+        if (!PT || PT->getCanonicalDecl() !=
+                       Field->getParent()->getCanonicalDecl())
+          continue;
+        const auto *ILE =
+            llvm::dyn_cast<InitListExpr>(ignoreWrappers(Params->getInit()));
+        if (!ILE || Field->getFieldIndex() >= ILE->getNumInits())
+          continue;
+        // { deref(&res, tag) }: the first argument of the first call.
+        const Stmt *Init = ILE->getInit(Field->getFieldIndex());
+        llvm::SmallVector<const Stmt *, 8> Work{Init};
+        while (!Work.empty() && !Bound) {
+          const Stmt *S = Work.pop_back_val();
+          if (!S)
+            continue;
+          if (const auto *Call = llvm::dyn_cast<CallExpr>(S);
+              Call && Call->getNumArgs() > 0) {
+            const Expr *Captured = ignoreWrappers(Call->getArg(0));
+            if (const auto *UO = llvm::dyn_cast<UnaryOperator>(Captured);
+                UO && UO->getOpcode() == UO_AddrOf)
+              Captured = UO->getSubExpr();
+            Bound = Captured;
+            break;
+          }
+          for (const Stmt *Child : S->children())
+            Work.push_back(Child);
+        }
+        break;
+      }
+    }
+    G.BoundArgs.push_back(Bound);
+  }
+  return G;
+}
+
+void ScopeGuardRecogniser::guardsIn(
+    const Stmt *Body, llvm::SmallVectorImpl<GuardCallable> &Out) const {
+  if (!Body)
+    return;
+  GuardCollector Collector(*this, Out);
+  Collector.TraverseStmt(const_cast<Stmt *>(Body));
+}
+
+bool ScopeGuardRecogniser::isDismissedOnEveryPath(const GuardCallable &G,
+                                                  ASTContext &Ctx) const {
+  const FunctionDecl *Owner = G.owner();
+  const Stmt *Body = Owner ? Owner->getBody() : nullptr;
+  if (!Body)
+    return false;
+  DismissFinder Finder(G.Guard);
+  Finder.TraverseStmt(const_cast<Stmt *>(Body));
+  if (!Finder.Found)
+    return false; // the common case: no CFG needed
+
+  CFG::BuildOptions Options;
+  Options.AddImplicitDtors = true;
+  Options.setAllAlwaysAdd();
+  std::unique_ptr<CFG> Cfg =
+      CFG::buildCFG(Owner, const_cast<Stmt *>(Body), &Ctx, Options);
+  if (!Cfg)
+    return false;
+
+  // Where the guard is declared.
+  const CFGBlock *StartBlock = nullptr;
+  unsigned StartIndex = 0;
+  for (const CFGBlock *B : *Cfg) {
+    for (unsigned I = 0; I < B->size() && !StartBlock; ++I) {
+      auto S = (*B)[I].getAs<CFGStmt>();
+      const auto *DS = S ? llvm::dyn_cast<DeclStmt>(S->getStmt()) : nullptr;
+      if (DS && DS->isSingleDecl() && DS->getSingleDecl() == G.Guard) {
+        StartBlock = B;
+        StartIndex = I + 1;
+      }
+    }
+    if (StartBlock)
+      break;
+  }
+  if (!StartBlock)
+    return false;
+
+  // Search for a path to the guard's destruction that avoids every dismissal.
+  llvm::SmallPtrSet<const CFGBlock *, 16> Visited;
+  llvm::SmallVector<std::pair<const CFGBlock *, unsigned>, 16> Work;
+  Work.push_back({StartBlock, StartIndex});
+  while (!Work.empty()) {
+    auto [B, From] = Work.pop_back_val();
+    bool Blocked = false;
+    for (unsigned I = From; I < B->size(); ++I) {
+      CFGElement E = (*B)[I];
+      if (auto S = E.getAs<CFGStmt>()) {
+        if (isDismissCall(S->getStmt(), G.Guard)) {
+          Blocked = true;
+          break;
+        }
+      } else if (auto D = E.getAs<CFGAutomaticObjDtor>()) {
+        if (D->getVarDecl() == G.Guard)
+          return false; // runs on this path
+      }
+    }
+    if (Blocked)
+      continue;
+    for (const CFGBlock *Succ : B->succs())
+      if (Succ && Visited.insert(Succ).second)
+        Work.push_back({Succ, 0});
+  }
+  return true;
+}
+
+} // namespace clang::tidy::defer_race

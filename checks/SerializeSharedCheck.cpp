@@ -1,0 +1,88 @@
+//===--- SerializeSharedCheck.cpp - defer-race-serialize-shared -----------===//
+
+#include "SerializeSharedCheck.h"
+#include "Diagnostics.h"
+#include "FixIts.h"
+#include "Matchers.h"
+
+#include "clang/ASTMatchers/ASTMatchFinder.h"
+
+using namespace clang::ast_matchers;
+
+namespace clang::tidy::defer_race {
+
+static constexpr char Function[] = "function";
+
+SerializeSharedCheck::SerializeSharedCheck(llvm::StringRef Name,
+                                           ClangTidyContext *Context)
+    : ClangTidyCheck(Name, Context), Common(Options),
+      SerializerFunctions(
+          splitList(std::string(Options.get("SerializerFunctions", "")))),
+      Guards(Common.ScopeGuards), Spawns(Common.DetachedSpawners),
+      Serializers(SerializerFunctions) {}
+
+void SerializeSharedCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
+  Common.store(Options, Opts);
+  Options.store(Opts, "SerializerFunctions", joinList(SerializerFunctions));
+}
+
+void SerializeSharedCheck::registerMatchers(MatchFinder *Finder) {
+  Finder->addMatcher(traverse(TK_IgnoreUnlessSpelledInSource,
+                              userFunctionDefinition().bind(Function)),
+                     this);
+}
+
+void SerializeSharedCheck::check(const MatchFinder::MatchResult &Result) {
+  const auto *F = Result.Nodes.getNodeAs<FunctionDecl>(Function);
+  if (!F || F->isDependentContext())
+    return;
+  if (!Facts) {
+    Facts = std::make_unique<DetachedWriterFacts>(Guards, Spawns,
+                                                  *Result.Context);
+    Finder = std::make_unique<ConcurrentReadFinder>(*Facts, Serializers);
+  }
+  llvm::SmallVector<Conflict, 2> Conflicts;
+  Finder->conflictsIn(F, Conflicts);
+  for (const Conflict &C : Conflicts)
+    report(C, *Result.Context);
+}
+
+void SerializeSharedCheck::report(const Conflict &C, ASTContext &Ctx) {
+  const WriterStart &W = *C.W;
+  const std::string Read = C.R.Object.describe();
+  const std::string Written = W.Target.describe();
+  diag(C.Serializer.loc(),
+       "serializing '%0' while a detached thread may still be writing "
+       "%select{'%2'|it}1")
+      << Read << (Read == Written) << Written;
+  diag(C.R.Access->getBeginLoc(), "'%0' is read here", DiagnosticIDs::Note)
+      << Read;
+  if (W.Call)
+    diag(W.Call->getBeginLoc(),
+         "after this call to %0, a detached thread may still be writing '%1'",
+         DiagnosticIDs::Note)
+        << W.Call->getDirectCallee() << Written;
+  if (W.OwnGuard)
+    noteGuard(*this, *W.OwnGuard);
+  else if (W.GuardLoc.isValid())
+    diag(W.GuardLoc, "the thread is started by the scope-exit guard "
+                     "registered here",
+         DiagnosticIDs::Note);
+  if (const GuardWriter *Origin = W.Origin) {
+    FixIts Join = Origin->Via.empty() ? joinInsteadOfDetach(Origin->Spawn, Ctx)
+                                      : FixIts();
+    auto N = diag(Origin->Spawn.loc(),
+                  "%0 detached here%select{|; joining it instead removes the "
+                  "race}1",
+                  DiagnosticIDs::Note)
+             << Origin->Spawn.What << !Join.empty();
+    for (const FixItHint &Fix : Join)
+      N << Fix;
+  }
+  if (W.WriteAt)
+    diag(W.WriteAt->getBeginLoc(), "the detached thread writes '%0' here",
+         DiagnosticIDs::Note)
+        << W.WriteDesc;
+}
+
+} // namespace clang::tidy::defer_race

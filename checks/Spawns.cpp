@@ -1,0 +1,404 @@
+//===--- Spawns.cpp - Is this call a detached spawn? ----------------------===//
+
+#include "Spawns.h"
+
+#include "clang/AST/RecursiveASTVisitor.h"
+
+namespace clang::tidy::defer_race {
+namespace {
+
+const FunctionDecl *definitionOf(const FunctionDecl *FD) {
+  const FunctionDecl *Def = nullptr;
+  if (FD && FD->hasBody(Def))
+    return Def;
+  return nullptr;
+}
+
+bool isCallTo(const CallExpr *Call, llvm::StringRef Name) {
+  const FunctionDecl *FD = Call ? Call->getDirectCallee() : nullptr;
+  return FD && FD->getIdentifier() && FD->getName() == Name &&
+         FD->getDeclContext()->getRedeclContext()->isTranslationUnit();
+}
+
+const VarDecl *referencedVar(const Expr *E) {
+  const auto *DRE = llvm::dyn_cast_or_null<DeclRefExpr>(ignoreWrappers(E));
+  return DRE ? llvm::dyn_cast<VarDecl>(DRE->getDecl()) : nullptr;
+}
+
+// &t, for a local pthread_t or pthread_attr_t t.
+const VarDecl *addressedVar(const Expr *E) {
+  const auto *UO = llvm::dyn_cast_or_null<UnaryOperator>(ignoreWrappers(E));
+  if (!UO || UO->getOpcode() != UO_AddrOf)
+    return nullptr;
+  return referencedVar(UO->getSubExpr());
+}
+
+// The construction that gave a thread object its callable.
+const CXXConstructExpr *threadConstruction(const Expr *E) {
+  const auto *CE = llvm::dyn_cast_or_null<CXXConstructExpr>(ignoreWrappers(E));
+  // std::thread t = std::thread(f): step through the move.
+  while (CE && CE->getNumArgs() == 1 && CE->getConstructor() &&
+         (CE->getConstructor()->isMoveConstructor() ||
+          CE->getConstructor()->isCopyConstructor()))
+    CE = llvm::dyn_cast<CXXConstructExpr>(ignoreWrappers(CE->getArg(0)));
+  if (!CE || CE->getNumArgs() == 0)
+    return nullptr;
+  return CE;
+}
+
+// t = std::thread(f) on a default-constructed thread.
+const CXXConstructExpr *assignedConstruction(const VarDecl *T) {
+  const CXXConstructExpr *Found = nullptr;
+  forEachCall(owningBody(T), [&](const CallExpr *Call) {
+    const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(Call);
+    if (!OC || OC->getOperator() != OO_Equal || OC->getNumArgs() != 2 ||
+        referencedVar(OC->getArg(0)) != T)
+      return false;
+    Found = threadConstruction(OC->getArg(1));
+    return Found != nullptr;
+  });
+  return Found;
+}
+
+bool isStopToken(QualType T) {
+  const auto *RD = T.getNonReferenceType()->getAsCXXRecordDecl();
+  return RD && RD->getIdentifier() && RD->getName() == "stop_token";
+}
+
+const FunctionDecl *callOperatorOrFunction(const ThreadCallable &C) {
+  return C.Lambda ? C.Lambda->getCallOperator() : C.Function;
+}
+
+} // namespace
+
+const Stmt *ThreadCallable::body() const {
+  if (Lambda)
+    return Lambda->getBody();
+  if (const FunctionDecl *Def = definitionOf(Function))
+    return Def->getBody();
+  return nullptr;
+}
+
+Frame ThreadCallable::frame(const Frame &Spawner) const {
+  Frame Fr;
+  if (Lambda) {
+    Fr = Frame::lambda(Spawner, Lambda);
+  } else {
+    Fr.Parent = &Spawner;
+    Fr.Function = definitionOf(Function);
+    Fr.Object = Object;
+    Fr.ObjectIsPointer = ObjectIsPointer;
+  }
+  Fr.Args = Args;
+  return Fr;
+}
+
+SourceLocation DetachedSpawn::loc() const {
+  if (const auto *MC = llvm::dyn_cast_or_null<CXXMemberCallExpr>(Detach))
+    return MC->getExprLoc();
+  if (Detach)
+    return Detach->getBeginLoc();
+  return Start ? Start->getBeginLoc() : SourceLocation();
+}
+
+ThreadCallable callableFrom(const Expr *CallableArg,
+                            llvm::ArrayRef<const Expr *> Rest) {
+  ThreadCallable C;
+  C.Written = CallableArg;
+  const Expr *E = ignoreWrappers(CallableArg);
+  // A copy of a closure object is the same lambda.
+  if (const auto *CE = llvm::dyn_cast_or_null<CXXConstructExpr>(E);
+      CE && CE->getNumArgs() == 1)
+    if (const CXXRecordDecl *RD = CE->getType()->getAsCXXRecordDecl();
+        RD && RD->isLambda())
+      E = ignoreWrappers(CE->getArg(0));
+  if (!E)
+    return C;
+  if (const auto *L = llvm::dyn_cast<LambdaExpr>(E)) {
+    C.Lambda = L;
+  } else if (const auto *DRE = llvm::dyn_cast<DeclRefExpr>(E)) {
+    if (const auto *V = llvm::dyn_cast<VarDecl>(DRE->getDecl())) {
+      if (V->hasLocalStorage() && V->getInit())
+        C.Lambda = llvm::dyn_cast<LambdaExpr>(ignoreWrappers(V->getInit()));
+    } else if (const auto *FD = llvm::dyn_cast<FunctionDecl>(DRE->getDecl())) {
+      C.Function = FD;
+    }
+  } else if (const auto *UO = llvm::dyn_cast<UnaryOperator>(E);
+             UO && UO->getOpcode() == UO_AddrOf) {
+    const auto *Ref = llvm::dyn_cast<DeclRefExpr>(ignoreWrappers(UO->getSubExpr()));
+    const auto *FD = Ref ? llvm::dyn_cast<FunctionDecl>(Ref->getDecl()) : nullptr;
+    if (const auto *MD = llvm::dyn_cast_or_null<CXXMethodDecl>(FD);
+        MD && MD->isInstance()) {
+      // std::thread(&C::run, obj, args...)
+      if (Rest.empty())
+        return C;
+      C.Function = MD;
+      C.Object = Rest.front();
+      const Expr *Obj = ignoreWrappers(Rest.front());
+      C.ObjectIsPointer = Obj->getType()->isPointerType() ||
+                          (isPointerLike(Obj->getType()) &&
+                           !transparentCallArgument(Obj));
+      Rest = Rest.drop_front();
+    } else {
+      C.Function = FD;
+    }
+  }
+  C.Args.append(Rest.begin(), Rest.end());
+  return C;
+}
+
+SpawnRecogniser::SpawnRecogniser(std::vector<std::string> DetachedSpawners)
+    : ThreadClasses({"::std::thread", "::std::jthread", "::boost::thread"}),
+      Spawners(std::move(DetachedSpawners)) {}
+
+bool SpawnRecogniser::isThreadClass(QualType T) const {
+  if (T.isNull())
+    return false;
+  T = T.getNonReferenceType();
+  if (T->isPointerType())
+    T = T->getPointeeType();
+  return ThreadClasses.matches(T->getAsCXXRecordDecl());
+}
+
+bool SpawnRecogniser::isSpawnApi(const FunctionDecl *FD) const {
+  if (!FD)
+    return false;
+  if (const auto *MD = llvm::dyn_cast<CXXMethodDecl>(FD))
+    if (ThreadClasses.matches(MD->getParent()))
+      return true;
+  if (FD->getIdentifier() && FD->getDeclContext()->getRedeclContext()->isTranslationUnit() &&
+      FD->getName().take_front(8) == "pthread_")
+    return true;
+  return Spawners.matches(FD);
+}
+
+bool SpawnRecogniser::destructorDetaches(const CXXRecordDecl *RD) const {
+  RD = RD->getCanonicalDecl();
+  auto It = DetachingDtors.find(RD);
+  if (It != DetachingDtors.end())
+    return It->second;
+  bool Detaches = false;
+  const CXXRecordDecl *Def = RD->getDefinition();
+  if (const CXXDestructorDecl *Dtor = Def ? Def->getDestructor() : nullptr)
+    if (const FunctionDecl *Body = definitionOf(Dtor))
+      forEachCall(Body->getBody(), [&](const CallExpr *Call) {
+        const FunctionDecl *FD = Call->getDirectCallee();
+        Detaches = FD && FD->getIdentifier() && FD->getName() == "detach";
+        return Detaches;
+      });
+  return DetachingDtors[RD] = Detaches;
+}
+
+std::optional<DetachedSpawn>
+SpawnRecogniser::fromDetachCall(const CXXMemberCallExpr *MC) const {
+  const Expr *Obj = MC->getImplicitObjectArgument();
+  if (!Obj || !isThreadClass(Obj->getType()))
+    return std::nullopt;
+  DetachedSpawn S;
+  S.Detach = MC;
+  const CXXRecordDecl *RD =
+      Obj->getType()->isPointerType()
+          ? Obj->getType()->getPointeeType()->getAsCXXRecordDecl()
+          : Obj->getType()->getAsCXXRecordDecl();
+  std::string Name = qualifiedName(RD);
+  S.Kind = Name == "boost::thread" ? SpawnKind::BoostThread
+                                   : SpawnKind::StdThread;
+  S.What = Name;
+  const CXXConstructExpr *Construct = threadConstruction(Obj);
+  if (!Construct) {
+    if (const VarDecl *T = referencedVar(Obj)) {
+      S.ThreadVar = T;
+      Construct = threadConstruction(T->getInit());
+      if (!Construct)
+        Construct = assignedConstruction(T);
+    }
+  }
+  if (!Construct)
+    return std::nullopt;
+  S.Start = Construct;
+  llvm::ArrayRef<const Expr *> Args(Construct->getArgs(),
+                                    Construct->getNumArgs());
+  S.Callable = callableFrom(Args.front(), Args.drop_front());
+  // std::jthread passes a stop_token first when the callable takes one.
+  if (const FunctionDecl *Op = callOperatorOrFunction(S.Callable);
+      Op && Name == "std::jthread" && Op->getNumParams() > 0 &&
+      isStopToken(Op->getParamDecl(0)->getType()))
+    S.Callable.Args.insert(S.Callable.Args.begin(), nullptr);
+  return S;
+}
+
+std::optional<DetachedSpawn>
+SpawnRecogniser::fromPthreadCreate(const CallExpr *Call) const {
+  if (!isCallTo(Call, "pthread_create") || Call->getNumArgs() != 4)
+    return std::nullopt;
+  DetachedSpawn S;
+  S.Kind = SpawnKind::Pthread;
+  S.What = "pthread";
+  S.Start = Call;
+  S.ThreadVar = addressedVar(Call->getArg(0));
+  S.Callable = callableFrom(Call->getArg(2), {Call->getArg(3)});
+  return S;
+}
+
+std::optional<DetachedSpawn>
+SpawnRecogniser::fromPthreadDetach(const CallExpr *Call) const {
+  if (!isCallTo(Call, "pthread_detach") || Call->getNumArgs() != 1)
+    return std::nullopt;
+  const VarDecl *T = referencedVar(Call->getArg(0));
+  if (!T)
+    return std::nullopt; // pthread_detach(pthread_self()), threads[i], ...
+  std::optional<DetachedSpawn> S;
+  forEachCall(owningBody(T), [&](const CallExpr *C) {
+    if (!isCallTo(C, "pthread_create") || C->getNumArgs() != 4 ||
+        addressedVar(C->getArg(0)) != T)
+      return false;
+    S = fromPthreadCreate(C);
+    return true;
+  });
+  if (S)
+    S->Detach = Call;
+  return S;
+}
+
+std::optional<DetachedSpawn>
+SpawnRecogniser::fromSpawner(const CallExpr *Call) const {
+  if (Spawners.empty() || !Spawners.matches(Call->getDirectCallee()))
+    return std::nullopt;
+  unsigned First = llvm::isa<CXXOperatorCallExpr>(Call) ? 1 : 0;
+  for (unsigned I = First; I < Call->getNumArgs(); ++I) {
+    llvm::ArrayRef<const Expr *> Rest(Call->getArgs() + I + 1,
+                                      Call->getNumArgs() - I - 1);
+    ThreadCallable C = callableFrom(Call->getArg(I), Rest);
+    if (!C.valid())
+      continue;
+    DetachedSpawn S;
+    S.Kind = SpawnKind::Spawner;
+    S.Start = Call;
+    S.Callable = std::move(C);
+    S.What = qualifiedName(Call->getDirectCallee());
+    return S;
+  }
+  return std::nullopt;
+}
+
+std::optional<DetachedSpawn> SpawnRecogniser::spawnAt(const Stmt *St) const {
+  const auto *Call = llvm::dyn_cast_or_null<CallExpr>(St);
+  if (!Call)
+    return std::nullopt;
+  if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Call)) {
+    const CXXMethodDecl *MD = MC->getMethodDecl();
+    if (MD && MD->getIdentifier() && MD->getName() == "detach")
+      return fromDetachCall(MC);
+    return fromSpawner(Call);
+  }
+  if (std::optional<DetachedSpawn> S = fromPthreadDetach(Call))
+    return S;
+  if (isCallTo(Call, "pthread_create") && Call->getNumArgs() == 4) {
+    std::optional<DetachedSpawn> S = fromPthreadCreate(Call);
+    if (!S)
+      return std::nullopt;
+    // Detached by attribute: pthread_attr_setdetachstate(&attr, DETACHED).
+    if (const VarDecl *Attr = addressedVar(Call->getArg(1))) {
+      bool Detached = false;
+      forEachCall(owningBody(Attr), [&](const CallExpr *C) {
+        if (!isCallTo(C, "pthread_attr_setdetachstate") ||
+            C->getNumArgs() != 2 || addressedVar(C->getArg(0)) != Attr)
+          return false;
+        const auto *State = llvm::dyn_cast<DeclRefExpr>(ignoreWrappers(C->getArg(1)));
+        Detached = State && State->getDecl()->getIdentifier() &&
+                   State->getDecl()->getName() == "PTHREAD_CREATE_DETACHED";
+        return Detached;
+      });
+      if (Detached)
+        return S;
+    }
+    // Detached by the thread itself: pthread_detach(pthread_self()).
+    bool DetachesItself = false;
+    forEachCall(S->Callable.body(), [&](const CallExpr *C) {
+      if (!isCallTo(C, "pthread_detach") || C->getNumArgs() != 1)
+        return false;
+      const auto *Self = llvm::dyn_cast<CallExpr>(ignoreWrappers(C->getArg(0)));
+      DetachesItself = Self && isCallTo(Self, "pthread_self");
+      return DetachesItself;
+    });
+    if (DetachesItself)
+      return S;
+    return std::nullopt;
+  }
+  return fromSpawner(Call);
+}
+
+std::optional<DetachedSpawn>
+SpawnRecogniser::spawnAtDecl(const VarDecl *V) const {
+  if (!V || !V->hasLocalStorage() || !V->getInit())
+    return std::nullopt;
+  const CXXRecordDecl *RD = V->getType()->getAsCXXRecordDecl();
+  if (!RD || qualifiedName(RD) != "boost::thread" || !destructorDetaches(RD))
+    return std::nullopt;
+  const CXXConstructExpr *Construct = threadConstruction(V->getInit());
+  if (!Construct)
+    return std::nullopt;
+  // Joined, detached explicitly (reported there), or handed elsewhere: the
+  // destructor does not decide.
+  bool Handled = false;
+  forEachCall(owningBody(V), [&](const CallExpr *C) {
+    if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(C)) {
+      if (referencedVar(MC->getImplicitObjectArgument()) == V)
+        if (const CXXMethodDecl *MD = MC->getMethodDecl();
+            MD && MD->getIdentifier()) {
+          llvm::StringRef N = MD->getName();
+          Handled = N == "join" || N == "timed_join" || N == "try_join_for" ||
+                    N == "try_join_until" || N == "detach" || N == "swap";
+        }
+    } else if (const Expr *Moved = transparentCallArgument(C)) {
+      Handled = referencedVar(Moved) == V;
+    }
+    return Handled;
+  });
+  if (Handled)
+    return std::nullopt;
+  DetachedSpawn S;
+  S.Kind = SpawnKind::BoostThread;
+  S.What = "boost::thread";
+  S.Start = Construct;
+  S.ThreadVar = V;
+  llvm::ArrayRef<const Expr *> Args(Construct->getArgs(),
+                                    Construct->getNumArgs());
+  S.Callable = callableFrom(Args.front(), Args.drop_front());
+  return S;
+}
+
+namespace {
+class SpawnCollector : public RecursiveASTVisitor<SpawnCollector> {
+public:
+  SpawnCollector(const SpawnRecogniser &R,
+                 llvm::SmallVectorImpl<DetachedSpawn> &Out)
+      : R(R), Out(Out) {}
+  bool TraverseLambdaExpr(LambdaExpr *) { return true; }
+  bool TraverseCXXRecordDecl(CXXRecordDecl *) { return true; }
+  bool VisitCallExpr(CallExpr *Call) {
+    if (std::optional<DetachedSpawn> S = R.spawnAt(Call))
+      Out.push_back(std::move(*S));
+    return true;
+  }
+  bool VisitVarDecl(VarDecl *V) {
+    if (std::optional<DetachedSpawn> S = R.spawnAtDecl(V))
+      Out.push_back(std::move(*S));
+    return true;
+  }
+
+private:
+  const SpawnRecogniser &R;
+  llvm::SmallVectorImpl<DetachedSpawn> &Out;
+};
+} // namespace
+
+void SpawnRecogniser::spawnsIn(const Stmt *Body,
+                               llvm::SmallVectorImpl<DetachedSpawn> &Out) const {
+  if (!Body)
+    return;
+  SpawnCollector Collector(*this, Out);
+  Collector.TraverseStmt(const_cast<Stmt *>(Body));
+}
+
+} // namespace clang::tidy::defer_race

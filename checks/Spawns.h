@@ -1,0 +1,112 @@
+//===--- Spawns.h - Is this call a detached spawn, and what does it run? --===//
+//
+// Recognises the places where a thread is started and left running:
+//   std::thread / std::jthread / boost::thread with .detach();
+//   a boost::thread that is never joined, whose destructor detaches it
+//   (Boost.Thread before BOOST_THREAD_VERSION 3);
+//   pthread_create followed by pthread_detach, or created with the
+//   PTHREAD_CREATE_DETACHED attribute, or whose start routine detaches itself;
+//   calls to fire-and-forget functions named in the DetachedSpawners option.
+// A std::async whose future is discarded is not detached: the future's
+// destructor waits. A thread that is joined and never detached is not either.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DEFER_RACE_CHECKS_SPAWNS_H
+#define DEFER_RACE_CHECKS_SPAWNS_H
+
+#include "Names.h"
+#include "SharedObjects.h"
+
+#include "clang/AST/ExprCXX.h"
+#include "llvm/ADT/DenseMap.h"
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace clang::tidy::defer_race {
+
+/// What a spawned thread runs.
+struct ThreadCallable {
+  const LambdaExpr *Lambda = nullptr;
+  const FunctionDecl *Function = nullptr;
+  /// The callable argument as written.
+  const Expr *Written = nullptr;
+  /// Arguments passed to the callable's parameters, as written.
+  llvm::SmallVector<const Expr *, 4> Args;
+  /// The object a member function runs on (std::thread(&C::run, this)).
+  const Expr *Object = nullptr;
+  bool ObjectIsPointer = false;
+
+  bool valid() const { return Lambda || Function; }
+  const Stmt *body() const;
+  /// The frame the thread runs in, below the frame that spawns it.
+  Frame frame(const Frame &Spawner) const;
+};
+
+enum class SpawnKind { StdThread, BoostThread, Pthread, Spawner };
+
+/// A thread that is started and left running.
+struct DetachedSpawn {
+  SpawnKind Kind = SpawnKind::StdThread;
+  /// The thread construction, the pthread_create call, or the spawner call.
+  const Expr *Start = nullptr;
+  /// The .detach() or pthread_detach() call; null when the thread is detached
+  /// by an attribute, by a destructor, or by the spawner itself.
+  const CallExpr *Detach = nullptr;
+  /// The named thread object or pthread_t, if any.
+  const VarDecl *ThreadVar = nullptr;
+  ThreadCallable Callable;
+  /// "std::thread", "std::jthread", "boost::thread", "pthread", or the name of
+  /// the spawner.
+  std::string What;
+
+  /// Where a diagnostic about the spawn points: the detach, else the start.
+  SourceLocation loc() const;
+};
+
+class SpawnRecogniser {
+public:
+  explicit SpawnRecogniser(std::vector<std::string> DetachedSpawners = {});
+
+  bool isThreadClass(QualType T) const;
+
+  /// The spawn that becomes detached at S: a .detach() call, a
+  /// pthread_detach() call, a pthread_create() that detaches by attribute or
+  /// from its start routine, or a DetachedSpawners call.
+  std::optional<DetachedSpawn> spawnAt(const Stmt *S) const;
+
+  /// The spawn made by declaring V: a boost::thread that is never joined,
+  /// so that its destructor detaches it.
+  std::optional<DetachedSpawn> spawnAtDecl(const VarDecl *V) const;
+
+  /// Every detached spawn made directly in Body (nested lambdas excluded).
+  void spawnsIn(const Stmt *Body,
+                llvm::SmallVectorImpl<DetachedSpawn> &Out) const;
+
+  /// Whether the function is a thread or spawner API whose body we should
+  /// not walk into when looking for helpers.
+  bool isSpawnApi(const FunctionDecl *FD) const;
+
+  const NameList &spawners() const { return Spawners; }
+
+private:
+  std::optional<DetachedSpawn> fromDetachCall(const CXXMemberCallExpr *MC) const;
+  std::optional<DetachedSpawn> fromPthreadDetach(const CallExpr *Call) const;
+  std::optional<DetachedSpawn> fromPthreadCreate(const CallExpr *Call) const;
+  std::optional<DetachedSpawn> fromSpawner(const CallExpr *Call) const;
+  bool destructorDetaches(const CXXRecordDecl *RD) const;
+
+  NameList ThreadClasses;
+  NameList Spawners;
+  mutable llvm::DenseMap<const CXXRecordDecl *, bool> DetachingDtors;
+};
+
+/// The callable started by a thread constructor or a spawner: a lambda, a
+/// named lambda, a function, or a member function with its object.
+ThreadCallable callableFrom(const Expr *Callable,
+                            llvm::ArrayRef<const Expr *> Rest);
+
+} // namespace clang::tidy::defer_race
+
+#endif // DEFER_RACE_CHECKS_SPAWNS_H

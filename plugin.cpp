@@ -1,0 +1,61 @@
+//===--- plugin.cpp - The defer-race clang-tidy module --------------------===//
+//
+// Registers the defer-race checks with clang-tidy. Built as
+// defer-race-<LLVM major>.so and normally loaded through defer-race.so, which
+// picks the build that matches the clang-tidy loading it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Compat.h"
+#include "DanglingCaptureCheck.h"
+#include "DetachedMutationCheck.h"
+#include "HostLLVM.h"
+#include "SerializeSharedCheck.h"
+
+#include "llvm/Config/llvm-config.h"
+
+namespace clang::tidy::defer_race {
+
+class DeferRaceModule : public ClangTidyModule {
+public:
+  void addCheckFactories(ClangTidyCheckFactories &Factories) override {
+    Factories.registerCheck<DanglingCaptureCheck>(
+        "defer-race-dangling-capture");
+    Factories.registerCheck<DetachedMutationCheck>(
+        "defer-race-detached-mutation");
+    Factories.registerCheck<SerializeSharedCheck>(
+        "defer-race-serialize-shared");
+  }
+};
+
+} // namespace clang::tidy::defer_race
+
+namespace {
+
+// Runs before the registration below. If this library was loaded by a
+// clang-tidy of another LLVM version (directly, not through defer-race.so),
+// say so now instead of failing with a symbol lookup error mid-run.
+__attribute__((constructor(101))) void checkHostVersion() {
+  std::string Evidence;
+  int Host = defer_race::hostLLVMMajor(&Evidence);
+  if (Host != 0 && Host != LLVM_VERSION_MAJOR)
+    defer_race::failLoad(
+        "this clang-tidy is LLVM " + std::to_string(Host) + " (" + Evidence +
+        "), but this defer-race plugin was built for LLVM " +
+        std::to_string(LLVM_VERSION_MAJOR) + "; load defer-race.so, which "
+        "picks the right build, or build for LLVM " + std::to_string(Host) +
+        " (cmake -DDEFER_RACE_LLVM=" + std::to_string(Host) + ")");
+}
+
+clang::tidy::ClangTidyModuleRegistry::Add<
+    clang::tidy::defer_race::DeferRaceModule>
+    Registration("defer-race-module",
+                 "Scope-exit guards that leave detached threads writing "
+                 "shared state.");
+
+} // namespace
+
+// Referenced by tools that link the checks statically, so that the linker
+// keeps the registration above.
+// NOLINTNEXTLINE(misc-use-internal-linkage)
+volatile int DeferRaceModuleAnchorSource = 0;
