@@ -247,12 +247,12 @@ void DanglingCaptureCheck::registerMatchers(MatchFinder *Finder) {
                            callExpr(callee(functionDecl(
                                hasAnyName(SpawnerNames))))));
   Finder->addMatcher(
-      traverse(TK_IgnoreUnlessSpelledInSource,
+      traverse(Traversal,
                callExpr(unless(isExpansionInSystemHeader()), Anchor)
                    .bind(SpawnCall)),
       this);
   Finder->addMatcher(
-      traverse(TK_IgnoreUnlessSpelledInSource,
+      traverse(Traversal,
                varDecl(localClassVariable(),
                        hasType(hasUnqualifiedDesugaredType(recordType(
                            hasDeclaration(cxxRecordDecl(

@@ -26,10 +26,10 @@ void DetachedMutationCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
 }
 
 void DetachedMutationCheck::registerMatchers(MatchFinder *Finder) {
-  Finder->addMatcher(traverse(TK_IgnoreUnlessSpelledInSource,
+  Finder->addMatcher(traverse(Traversal,
                               localClassVariable().bind(GuardVar)),
                      this);
-  Finder->addMatcher(traverse(TK_IgnoreUnlessSpelledInSource,
+  Finder->addMatcher(traverse(Traversal,
                               lambdaAssignment().bind(GuardAssign)),
                      this);
 }
@@ -73,13 +73,16 @@ void DetachedMutationCheck::report(const GuardCallable &G,
   {
     auto D = Direct
                  ? diag(GW.Spawn.loc(),
-                        "thread detached in a scope-exit guard may still be "
-                        "writing '%0' after %1 returns")
+                        "%select{thread detached|callable passed to '%2'}3 in "
+                        "a scope-exit guard may still be writing '%0' after "
+                        "%1 returns")
                  : diag(GW.Via.front()->getBeginLoc(),
                         "call to %2 in a scope-exit guard leaves a detached "
                         "thread writing '%0' after %1 returns");
     D << Object << ownerName(G.owner());
-    if (!Direct)
+    if (Direct)
+      D << GW.Spawn.What << (GW.Spawn.Kind == SpawnKind::Spawner);
+    else
       D << GW.Via.front()->getDirectCallee();
     for (const FixItHint &F : PreferCopy ? Copy.Fixes : Join)
       D << F;

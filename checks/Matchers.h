@@ -16,12 +16,13 @@ inline auto localClassVariable() {
                  hasType(hasUnqualifiedDesugaredType(recordType())));
 }
 
-/// `g = [&] {...}`: a callable assigned to a guard after its declaration.
+/// `g = [&] {...}`: a callable assigned to a local after its declaration;
+/// the guard recogniser decides whether the local is a guard.
 inline auto lambdaAssignment() {
   using namespace ast_matchers;
-  return cxxOperatorCallExpr(hasOverloadedOperatorName("="),
-                             unless(isExpansionInSystemHeader()),
-                             hasArgument(1, lambdaExpr()));
+  return cxxOperatorCallExpr(
+      hasOverloadedOperatorName("="), unless(isExpansionInSystemHeader()),
+      hasArgument(0, declRefExpr(to(varDecl(hasLocalStorage())))));
 }
 
 /// A call in user code; the recognisers decide what it is.
@@ -30,12 +31,23 @@ inline auto userCall() {
   return callExpr(unless(isExpansionInSystemHeader()));
 }
 
-/// A function definition in user code.
+/// A function definition in user code, including template instantiations
+/// but not lambda bodies (they are analysed with the function around them).
 inline auto userFunctionDefinition() {
   using namespace ast_matchers;
   return functionDecl(isDefinition(), unless(isExpansionInSystemHeader()),
+                      unless(isImplicit()),
+                      unless(cxxMethodDecl(ofClass(cxxRecordDecl(isLambda())))),
                       hasBody(compoundStmt()));
 }
+
+/// The traversal all defer-race matchers use. Template instantiations are
+/// where dependent code gets types we can reason about, and temporaries and
+/// implicit destructors are where guards and threads live, so the checks
+/// match as the AST is, not as it is spelled. Primary templates are
+/// visited too, and skipped by the recognisers when their types are
+/// dependent.
+constexpr TraversalKind Traversal = TK_AsIs;
 
 } // namespace clang::tidy::defer_race
 

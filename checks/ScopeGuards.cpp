@@ -232,6 +232,7 @@ const std::vector<std::string> &ScopeGuardRecogniser::builtinNames() {
       "::llvm::detail::scope_exit",
       "::folly::detail::ScopeGuardImpl",
       "::folly::detail::ScopeGuardForNewException",
+      "::folly::ScopeGuardImpl",
       "::std::experimental::scope_exit",
       "::std::experimental::scope_fail",
       "::std::experimental::scope_success",

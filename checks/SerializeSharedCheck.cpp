@@ -27,7 +27,7 @@ void SerializeSharedCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
 }
 
 void SerializeSharedCheck::registerMatchers(MatchFinder *Finder) {
-  Finder->addMatcher(traverse(TK_IgnoreUnlessSpelledInSource,
+  Finder->addMatcher(traverse(Traversal,
                               userFunctionDefinition().bind(Function)),
                      this);
 }

@@ -216,6 +216,21 @@ bool isAtomicType(QualType T) {
   return atomicClasses().matches(recordOf(T));
 }
 
+bool isSynchronizationType(QualType T) {
+  if (T.isNull())
+    return false;
+  const NamedDecl *D = recordOf(T.getNonReferenceType());
+  if (!D || !D->getIdentifier())
+    return false;
+  std::string Name = D->getName().lower();
+  for (const char *Word : {"mutex", "condition_variable", "condvar", "latch",
+                           "barrier", "semaphore", "once_flag", "promise",
+                           "spinlock"})
+    if (Name.find(Word) != std::string::npos)
+      return true;
+  return false;
+}
+
 //===----------------------------------------------------------------------===//
 // ObjectResolver
 //===----------------------------------------------------------------------===//
@@ -679,6 +694,11 @@ bool inSystemHeader(const Decl *D, const SourceManager &SM) {
 // cannot see (unknown: stay silent) or will follow ourselves.
 bool isOpaqueOrFollowedCall(const Stmt *Mutation, const Expr *Access,
                             const SourceManager &SM) {
+  // Binding to a local pointer or reference (auto *r = static_cast<R *>(arg)),
+  // or casting to a non-const pointer, is not a write: the uses of the alias
+  // or of the cast are leaves of their own.
+  if (llvm::isa<DeclStmt>(Mutation) || llvm::isa<CastExpr>(Mutation))
+    return true;
   const FunctionDecl *Callee = nullptr;
   bool PassedAsArgument = false;
   bool PassedAsObject = false;
@@ -752,9 +772,13 @@ void findWritesImpl(const Frame &Fr, ASTContext &Ctx,
       W.Lock = findHeldLock(Mutation, Body, PM, Fr, Resolver);
       Out.push_back(std::move(W));
     };
-    if (Obj && !isAtomicType(Access->getType()))
+    QualType Type = Access->getType();
+    QualType PointeeType =
+        Type->isPointerType() ? Type->getPointeeType() : QualType();
+    if (Obj && !isAtomicType(Type) && !isSynchronizationType(Type))
       Record(*Obj, Analyzer->findMutation(Access));
-    if (Pointee && !isAtomicType(Access->getType()->getPointeeType()))
+    if (Pointee && !isAtomicType(PointeeType) &&
+        !isSynchronizationType(PointeeType))
       Record(*Pointee, Analyzer->findPointeeMutation(Access));
   }
 
@@ -806,6 +830,23 @@ Frame callFrame(const Frame &Parent, const CallExpr *Call,
   Callee.Parent = &Parent;
   Callee.Function = Def;
   Args.clear();
+  // Calling a named lambda: its body sees its captures, so give it a lambda
+  // frame when we can see the lambda.
+  if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(Call);
+      OC && OC->getOperator() == OO_Call && OC->getNumArgs() > 0) {
+    const Expr *Closure = ignoreWrappers(OC->getArg(0));
+    const LambdaExpr *L = llvm::dyn_cast<LambdaExpr>(Closure);
+    if (const auto *DRE = llvm::dyn_cast<DeclRefExpr>(Closure))
+      if (const auto *V = llvm::dyn_cast<VarDecl>(DRE->getDecl());
+          V && V->getInit())
+        L = llvm::dyn_cast<LambdaExpr>(ignoreWrappers(V->getInit()));
+    if (L && L->getCallOperator() == Def) {
+      Callee = Frame::lambda(Parent, L);
+      Args.append(OC->arg_begin() + 1, OC->arg_end());
+      Callee.Args = Args;
+      return Callee;
+    }
+  }
   if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Call)) {
     Callee.Object = MC->getImplicitObjectArgument();
     Callee.ObjectIsPointer =
@@ -827,9 +868,6 @@ const FunctionDecl *userDefinedCallee(const CallExpr *Call,
   const FunctionDecl *Def = definitionOf(Call->getDirectCallee());
   if (!Def || inSystemHeader(Def, SM))
     return nullptr;
-  if (const auto *MD = llvm::dyn_cast<CXXMethodDecl>(Def);
-      MD && MD->getParent()->isLambda())
-    return nullptr; // calling a named lambda: not a helper function
   return Def;
 }
 

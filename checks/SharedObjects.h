@@ -108,6 +108,11 @@ bool isPointerLike(QualType T);
 /// std::atomic, std::atomic_flag, std::atomic_ref, boost::atomic.
 bool isAtomicType(QualType T);
 
+/// Types that are made to be used from several threads at once: mutexes,
+/// condition variables, latches, barriers, semaphores, once_flag, promises.
+/// Calling their non-const members is not a data race.
+bool isSynchronizationType(QualType T);
+
 /// Resolves expressions to objects of the root frame.
 class ObjectResolver {
 public:

@@ -106,12 +106,15 @@ ThreadCallable callableFrom(const Expr *CallableArg,
   ThreadCallable C;
   C.Written = CallableArg;
   const Expr *E = ignoreWrappers(CallableArg);
-  // A copy of a closure object is the same lambda.
+  // A copy of a closure object is the same lambda, and so is a
+  // std::function (or any wrapper) constructed from one.
   if (const auto *CE = llvm::dyn_cast_or_null<CXXConstructExpr>(E);
-      CE && CE->getNumArgs() == 1)
-    if (const CXXRecordDecl *RD = CE->getType()->getAsCXXRecordDecl();
-        RD && RD->isLambda())
-      E = ignoreWrappers(CE->getArg(0));
+      CE && CE->getNumArgs() == 1) {
+    const Expr *Arg = ignoreWrappers(CE->getArg(0));
+    const CXXRecordDecl *RD = Arg->getType()->getAsCXXRecordDecl();
+    if (RD && RD->isLambda())
+      E = Arg;
+  }
   if (!E)
     return C;
   if (const auto *L = llvm::dyn_cast<LambdaExpr>(E)) {
@@ -206,7 +209,18 @@ SpawnRecogniser::fromDetachCall(const CXXMemberCallExpr *MC) const {
   S.What = Name;
   const CXXConstructExpr *Construct = threadConstruction(Obj);
   if (!Construct) {
-    if (const VarDecl *T = referencedVar(Obj)) {
+    const VarDecl *T = referencedVar(Obj);
+    // p->detach() on std::thread *p = &t, or on p = new std::thread(f).
+    if (T && T->getType()->isPointerType() && T->getInit()) {
+      const Expr *Init = ignoreWrappers(T->getInit());
+      if (const auto *New = llvm::dyn_cast<CXXNewExpr>(Init)) {
+        Construct = threadConstruction(New->getConstructExpr());
+      } else if (const auto *UO = llvm::dyn_cast<UnaryOperator>(Init);
+                 UO && UO->getOpcode() == UO_AddrOf) {
+        T = referencedVar(UO->getSubExpr());
+      }
+    }
+    if (!Construct && T) {
       S.ThreadVar = T;
       Construct = threadConstruction(T->getInit());
       if (!Construct)

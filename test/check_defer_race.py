@@ -15,9 +15,12 @@ The test file carries its expectations as comments:
       the file after clang-tidy --fix (and --fix-notes when asked).
 
 A file without CHECK-MESSAGES or CHECK-NOTES must produce no warning. A file
-without CHECK-FIXES must come out of --fix unchanged. With --check-suffix=X
+without CHECK-FIXES must come out of --fix unchanged. With --check-suffixes=X
 the prefixes become CHECK-MESSAGES-X, CHECK-NOTES-X and CHECK-FIXES-X, so one
-file can hold expectations for several configurations.
+file can hold expectations for several configurations; --check-suffixes=,X
+uses both the plain and the -X prefixes.
+
+With --clangxx, a file that --fix changed must still compile.
 """
 
 import argparse
@@ -37,19 +40,22 @@ def fail(message, output=None):
     sys.exit(1)
 
 
-def split_args(rest):
-    """[-- tidy args [-- compiler args]] -> (tidy args, compiler args)."""
-    if rest and rest[0] == "--":
-        rest = rest[1:]
+def split_command_line(argv):
+    """argv -> (our args, clang-tidy args, compiler args), split at the
+    first and second `--`."""
+    if "--" not in argv:
+        return argv, [], []
+    cut = argv.index("--")
+    ours, rest = argv[:cut], argv[cut + 1:]
     if "--" in rest:
         cut = rest.index("--")
-        return rest[:cut], rest[cut + 1:]
-    return rest, []
+        return ours, rest[:cut], rest[cut + 1:]
+    return ours, rest, []
 
 
-def run_filecheck(filecheck, check_file, input_text, prefix, extra):
+def run_filecheck(filecheck, check_file, input_text, prefixes, extra):
     proc = subprocess.run(
-        [filecheck, check_file, "--check-prefix=" + prefix,
+        [filecheck, check_file, "--check-prefixes=" + ",".join(prefixes),
          "--input-file=-", *extra],
         input=input_text.encode(), stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT)
@@ -61,30 +67,41 @@ def main():
     parser.add_argument("--clang-tidy", required=True)
     parser.add_argument("--filecheck", required=True)
     parser.add_argument("--plugin", required=True)
-    parser.add_argument("--check-suffix", default="")
+    parser.add_argument("--check-suffixes", "-check-suffixes",
+                        "--check-suffix", "-check-suffix", default="",
+                        help="comma-separated; an empty entry is the plain "
+                        "prefix")
     parser.add_argument("--fix-notes", action="store_true",
                         help="also apply fixes found on notes")
     parser.add_argument("--config", default="{}",
                         help="clang-tidy --config, so that no .clang-tidy "
                         "file around the test changes its result")
     parser.add_argument("--expect-clang-tidy-error", action="store_true")
+    parser.add_argument("--clangxx", help="compiles the fixed file: every "
+                        "fix must leave code that compiles")
     parser.add_argument("source")
     parser.add_argument("checks")
     parser.add_argument("temp")
-    args, rest = parser.parse_known_args()
-    tidy_args, compiler_args = split_args(rest)
+    ours, tidy_args, compiler_args = split_command_line(sys.argv[1:])
+    args = parser.parse_args(ours)
     if not compiler_args:
         compiler_args = ["-std=c++17"]
 
-    suffix = "-" + args.check_suffix if args.check_suffix else ""
-    messages_prefix = "CHECK-MESSAGES" + suffix
-    notes_prefix = "CHECK-NOTES" + suffix
-    fixes_prefix = "CHECK-FIXES" + suffix
+    suffixes = args.check_suffixes.split(",")
+    def prefixes(base):
+        return [base + ("-" + x if x else "") for x in suffixes]
+    messages_prefixes = prefixes("CHECK-MESSAGES")
+    notes_prefixes = prefixes("CHECK-NOTES")
+    fixes_prefixes = prefixes("CHECK-FIXES")
 
     with open(args.source, encoding="utf-8") as f:
         original = f.read()
-    has = {p: re.search(r"//\s*%s:" % re.escape(p), original) is not None
-           for p in (messages_prefix, notes_prefix, fixes_prefix)}
+    def present(names):
+        return [p for p in names
+                if re.search(r"//\s*%s:" % re.escape(p), original)]
+    has_messages = present(messages_prefixes)
+    has_notes = present(notes_prefixes)
+    has_fixes = present(fixes_prefixes)
 
     # Keep line numbers, drop the expectations: the fixed file must not
     # contain the patterns that check it.
@@ -96,7 +113,9 @@ def main():
         f.write(cleaned)
 
     command = [args.clang_tidy, "--load=" + args.plugin, temp_file, "--fix",
-               "--checks=-*," + args.checks, "--config=" + args.config]
+               "--checks=-*," + args.checks]
+    if not any(re.match(r"--?config(-file)?=", a) for a in tidy_args):
+        command.append("--config=" + args.config)
     if args.fix_notes:
         command.append("--fix-notes")
     command += tidy_args + ["--"] + compiler_args
@@ -107,35 +126,46 @@ def main():
         fail("clang-tidy failed with exit code %d:\n  %s" %
              (proc.returncode, " ".join(command)), output)
 
-    diagnostics = [l for l in output.splitlines() if DIAG_LINE.match(l)]
+    # clang-tidy's own "FIX-IT applied suggested code changes" notes say
+    # nothing about the check.
+    diagnostics = [l for l in output.splitlines()
+                   if DIAG_LINE.match(l) and "note: FIX-IT applied" not in l]
     warnings = [l for l in diagnostics
                 if not DIAG_LINE.match(l).group(1) == "note"]
 
-    if has[messages_prefix]:
+    if has_messages:
         rc, out = run_filecheck(
             args.filecheck, args.source, "\n".join(warnings) + "\n",
-            messages_prefix, ["--implicit-check-not={{warning|error}}:"])
+            has_messages, ["--implicit-check-not={{warning|error}}:"])
         if rc:
             fail("CHECK-MESSAGES failed:\n" + out, output)
-    if has[notes_prefix]:
+    if has_notes:
         rc, out = run_filecheck(
             args.filecheck, args.source, "\n".join(diagnostics) + "\n",
-            notes_prefix, ["--implicit-check-not={{note|warning|error}}:"])
+            has_notes, ["--implicit-check-not={{note|warning|error}}:"])
         if rc:
             fail("CHECK-NOTES failed:\n" + out, output)
-    if not has[messages_prefix] and not has[notes_prefix] and warnings:
+    if not has_messages and not has_notes and warnings:
         fail("expected no warning, got %d" % len(warnings), output)
 
     with open(temp_file, encoding="utf-8") as f:
         fixed = f.read()
-    if has[fixes_prefix]:
+    if has_fixes:
         rc, out = run_filecheck(args.filecheck, args.source, fixed,
-                                fixes_prefix, ["--strict-whitespace"])
+                                has_fixes, ["--strict-whitespace"])
         if rc:
             fail("CHECK-FIXES failed:\n" + out, output)
+        if args.clangxx:
+            proc = subprocess.run(
+                [args.clangxx, "-fsyntax-only", "-Wno-everything",
+                 *compiler_args, temp_file],
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            if proc.returncode != 0:
+                fail("the fixed file does not compile:\n" +
+                     proc.stdout.decode(errors="replace"), output)
     elif fixed != cleaned:
         fail("the file changed under --fix, but the test has no %s lines" %
-             fixes_prefix, output)
+             "/".join(fixes_prefixes), output)
 
 
 if __name__ == "__main__":

@@ -32,8 +32,9 @@ driver = os.path.join(config.test_source_root, "check_defer_race.py")
 
 config.substitutions.append(
     ("%check_defer_race",
-     "%s %s --clang-tidy %s --filecheck %s --plugin %s" %
-     (config.python, driver, config.clang_tidy, config.filecheck, loader)))
+     "%s %s --clang-tidy %s --filecheck %s --plugin %s --clangxx %s" %
+     (config.python, driver, config.clang_tidy, config.filecheck, loader,
+      clangxx)))
 config.substitutions.append(("%clang_tidy", config.clang_tidy))
 config.substitutions.append(("%clangxx", clangxx))
 config.substitutions.append(("%loader", loader))
@@ -41,6 +42,12 @@ config.substitutions.append(("%versioned_plugin", versioned))
 config.substitutions.append(("%llvm_major", config.llvm_major))
 config.substitutions.append(("%python", config.python))
 config.substitutions.append(("%source_root", config.source_root))
+# Headers for libraries Debian lacks (folly, <experimental/scope>,
+# Boost.Scope), and LLVM's own headers for llvm::make_scope_exit.
+config.substitutions.append(
+    ("%test_include", os.path.join(config.test_source_root, "Inputs", "include")))
+config.substitutions.append(
+    ("%llvm_include", os.path.join(os.path.dirname(tools), "include")))
 
 config.available_features.add("llvm-%s" % config.llvm_major)
 
