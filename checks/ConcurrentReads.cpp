@@ -199,8 +199,9 @@ bool sameExpr(const Expr *A, const Expr *B) {
 
 // Climbs from a leaf to what is read: res -> res.wreqlog -> (getter).
 const Expr *readAccess(const Expr *Leaf, const ParentMap &PM,
-                       const FieldDecl *&Getter) {
+                       const FieldDecl *&Getter, bool &ThroughArrow) {
   Getter = nullptr;
+  ThroughArrow = false;
   const Expr *Top = Leaf;
   const Expr *Cur = Leaf;
   while (const Stmt *P = PM.getParent(Cur)) {
@@ -218,8 +219,10 @@ const Expr *readAccess(const Expr *Leaf, const ParentMap &PM,
         continue;
       }
       // res.GetLog(): a getter call reads the field it returns.
-      if (const auto *MD = llvm::dyn_cast<CXXMethodDecl>(ME->getMemberDecl()))
+      if (const auto *MD = llvm::dyn_cast<CXXMethodDecl>(ME->getMemberDecl())) {
         Getter = getterField(MD);
+        ThroughArrow = ME->isArrow();
+      }
       break;
     }
     if (const auto *UO = llvm::dyn_cast<UnaryOperator>(PE)) {
@@ -253,9 +256,27 @@ const Expr *readAccess(const Expr *Leaf, const ParentMap &PM,
 }
 
 // The local variable at the root of an access, when a write into it can make
-// it carry data from elsewhere.
+// it carry data from elsewhere: j["log"], msg.mutable_fields()->at(k).
 const VarDecl *localRoot(const Expr *E) {
-  const auto *DRE = llvm::dyn_cast_or_null<DeclRefExpr>(accessRoot(E));
+  for (unsigned Steps = 0; E && Steps < 8; ++Steps) {
+    E = ignoreWrappers(E);
+    if (const auto *UO = llvm::dyn_cast<UnaryOperator>(E);
+        UO && UO->getOpcode() == UO_Deref)
+      E = UO->getSubExpr();
+    else if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(E);
+             OC && OC->getNumArgs() > 0 &&
+             (OC->getOperator() == OO_Subscript || OC->getOperator() == OO_Star ||
+              OC->getOperator() == OO_Arrow))
+      E = OC->getArg(0);
+    else if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(E);
+             MC && MC->getMethodDecl() && !MC->getMethodDecl()->isConst())
+      E = MC->getImplicitObjectArgument();
+    else if (const auto *ME = llvm::dyn_cast<MemberExpr>(E); ME && !ME->isArrow())
+      E = ME->getBase();
+    else
+      break;
+  }
+  const auto *DRE = llvm::dyn_cast_or_null<DeclRefExpr>(ignoreWrappers(E));
   const auto *V = DRE ? llvm::dyn_cast<VarDecl>(DRE->getDecl()) : nullptr;
   if (!V || !V->hasLocalStorage() || V->getType()->isReferenceType() ||
       llvm::isa<ParmVarDecl>(V))
@@ -406,11 +427,11 @@ void ConcurrentReadFinder::readsOf(const Expr *E, Position Pos, unsigned Depth,
   ObjectResolver Resolver;
   for (const Expr *Leaf : Leaves.Leaves) {
     const FieldDecl *Getter = nullptr;
-    const Expr *Access = readAccess(Leaf, Local, Getter);
-    std::optional<ObjectRef> Obj =
-        isPointerLike(Access->getType()) && !Getter
-            ? Resolver.pointee(Access, Fr)
-            : Resolver.object(Access, Fr);
+    bool ThroughArrow = false;
+    const Expr *Access = readAccess(Leaf, Local, Getter, ThroughArrow);
+    bool Pointee = Getter ? ThroughArrow : isPointerLike(Access->getType());
+    std::optional<ObjectRef> Obj = Pointee ? Resolver.pointee(Access, Fr)
+                                           : Resolver.object(Access, Fr);
     if (Obj) {
       if (Getter)
         Obj->Path.push_back(Getter);

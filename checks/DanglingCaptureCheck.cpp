@@ -273,7 +273,13 @@ void DanglingCaptureCheck::check(const MatchFinder::MatchResult &Result) {
 
 void DanglingCaptureCheck::checkSpawn(const DetachedSpawn &S, ASTContext &Ctx) {
   const SourceManager &SM = Ctx.getSourceManager();
-  enum Kind { ByReference, ThroughPointer, RefArgument, PointerArgument };
+  enum Kind {
+    ByReference,
+    ThroughPointer,
+    RefArgument,
+    PointerArgument,
+    ThroughReference
+  };
   struct Finding {
     Kind How;
     const VarDecl *Var;        // the automatic variable that dies
@@ -302,7 +308,8 @@ void DanglingCaptureCheck::checkSpawn(const DetachedSpawn &S, ASTContext &Ctx) {
       if (Cap.getCaptureKind() == LCK_ByRef) {
         if (const VarDecl *Dies = automaticVar(V);
             Dies && capturedByReferenceAllTheWay(V, L))
-          Findings.push_back({ByReference, Dies, nullptr, Loc, &Cap});
+          Findings.push_back({Dies == V ? ByReference : ThroughReference, Dies,
+                              Dies == V ? nullptr : V, Loc, &Cap});
         continue;
       }
       if (const VarDecl *Dies = automaticPointee(V))
@@ -378,9 +385,9 @@ void DanglingCaptureCheck::checkSpawn(const DetachedSpawn &S, ASTContext &Ctx) {
     {
       auto D = diag(Fd.Loc, "detached thread %select{captures '%1' by "
                             "reference|uses pointer '%2' to '%1'|receives a "
-                            "reference to '%1'|receives a pointer to '%1'}0; "
-                            "'%1' goes out of scope while the thread may still "
-                            "use it")
+                            "reference to '%1'|receives a pointer to '%1'|"
+                            "uses reference '%2' to '%1'}0; '%1' goes out of "
+                            "scope while the thread may still use it")
                << static_cast<int>(Fd.How) << Fd.Var
                       ->getNameAsString()
                << (Fd.Pointer ? Fd.Pointer->getNameAsString() : std::string());

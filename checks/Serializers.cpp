@@ -85,6 +85,17 @@ SerializerRecogniser::SerializerRecogniser(std::vector<std::string> Extra) {
   Names = NameList(std::move(All));
 }
 
+bool SerializerRecogniser::matchesOrOverrides(const FunctionDecl *F) const {
+  if (Names.matches(F))
+    return true;
+  // Struct::ByteSizeLong overrides MessageLite::ByteSizeLong.
+  if (const auto *MD = llvm::dyn_cast<CXXMethodDecl>(F))
+    for (const CXXMethodDecl *Base : MD->overridden_methods())
+      if (matchesOrOverrides(Base))
+        return true;
+  return false;
+}
+
 SourceLocation SerializerCall::loc() const {
   if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Call))
     return MC->getExprLoc();
@@ -111,7 +122,7 @@ SerializerRecogniser::serializerAt(const Expr *E) const {
   if (!Call)
     return std::nullopt;
   const FunctionDecl *Callee = Call->getDirectCallee();
-  if (!Callee || !Names.matches(Callee))
+  if (!Callee || !matchesOrOverrides(Callee))
     return std::nullopt;
   if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Call))
     S.Inputs.push_back(MC->getImplicitObjectArgument());

@@ -41,6 +41,8 @@ public:
   std::optional<SerializerCall> serializerAt(const Expr *E) const;
 
 private:
+  bool matchesOrOverrides(const FunctionDecl *F) const;
+
   NameList Names;
 };
 
