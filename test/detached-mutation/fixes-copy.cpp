@@ -3,7 +3,7 @@
 // and joining moves to a note. It is offered only where the result compiles.
 //
 // RUN: %check_defer_race %s defer-race-detached-mutation %t \
-// RUN:   -- -config="{CheckOptions: {defer-race-detached-mutation.PreferredFix: copy}}" -- -std=c++17
+// RUN:   -- -config="{CheckOptions: [{key: defer-race-detached-mutation.PreferredFix, value: copy}]}" -- -std=c++17
 
 #include <gsl/gsl>
 

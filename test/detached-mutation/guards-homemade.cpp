@@ -3,7 +3,7 @@
 //
 // RUN: %check_defer_race %s defer-race-detached-mutation %t -- -- -std=c++17
 // RUN: %check_defer_race -check-suffixes=,OPTION %s defer-race-detached-mutation %t \
-// RUN:   -- -config="{CheckOptions: {defer-race-detached-mutation.ScopeGuards: 'OnReturn;makeExitHook'}}" -- -std=c++17
+// RUN:   -- -config="{CheckOptions: [{key: defer-race-detached-mutation.ScopeGuards, value: 'OnReturn;makeExitHook'}]}" -- -std=c++17
 
 #include <functional>
 #include <memory>

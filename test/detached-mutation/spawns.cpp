@@ -2,7 +2,7 @@
 //
 // RUN: %check_defer_race %s defer-race-detached-mutation %t -- -- -std=c++20
 // RUN: %check_defer_race -check-suffixes=,SPAWNER %s defer-race-detached-mutation %t \
-// RUN:   -- -config="{CheckOptions: {defer-race-detached-mutation.DetachedSpawners: 'fireAndForget;Pool::submit'}}" -- -std=c++20
+// RUN:   -- -config="{CheckOptions: [{key: defer-race-detached-mutation.DetachedSpawners, value: 'fireAndForget;Pool::submit'}]}" -- -std=c++20
 
 #include <boost/thread/thread.hpp>
 #include <gsl/gsl>

@@ -6,7 +6,7 @@
 //
 // RUN: %check_defer_race %s defer-race-serialize-shared %t -- -- -std=c++17 -isystem %test_include -isystem /usr/include/jsoncpp
 // RUN: %check_defer_race -check-suffixes=,OPTION %s defer-race-serialize-shared %t \
-// RUN:   -- -config="{CheckOptions: {defer-race-serialize-shared.SerializerFunctions: 'encodeResponse;Codec::write'}}" \
+// RUN:   -- -config="{CheckOptions: [{key: defer-race-serialize-shared.SerializerFunctions, value: 'encodeResponse;Codec::write'}]}" \
 // RUN:   -- -std=c++17 -isystem %test_include -isystem /usr/include/jsoncpp
 
 #include <boost/archive/text_oarchive.hpp>
