@@ -548,7 +548,13 @@ void ConcurrentReadFinder::conflictsIn(const FunctionDecl *Fn,
           continue;
         if (!mayRunAfter(W->Pos, R.Pos))
           continue;
-        Out.push_back({Site.S, R, W.get()});
+        Conflict C;
+        C.Serializer = Site.S;
+        C.R = R;
+        C.W = W.get();
+        C.Function = Fn;
+        C.Reads.assign(Reads.begin(), Reads.end());
+        Out.push_back(std::move(C));
         Reported.insert(R.Access);
         Found = true;
         break;

@@ -3,6 +3,7 @@
 #include "FixIts.h"
 
 #include "clang/AST/ASTContext.h"
+#include "clang/AST/ParentMap.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/AST/TypeLoc.h"
 #include "clang/Lex/Lexer.h"
@@ -140,6 +141,72 @@ FixIts captureByCopy(const LambdaExpr *L, llvm::ArrayRef<CaptureChange> Changes,
       Fixes.push_back(FixItHint::CreateInsertion(After, "() mutable"));
     }
   }
+  return Fixes;
+}
+
+namespace {
+
+// Whether a declaration named Name already exists in Body.
+bool nameTaken(const Stmt *Body, llvm::StringRef Name) {
+  struct Finder : RecursiveASTVisitor<Finder> {
+    llvm::StringRef Name;
+    bool Found = false;
+    bool VisitNamedDecl(NamedDecl *D) {
+      if (D->getIdentifier() && D->getName() == Name)
+        Found = true;
+      return !Found;
+    }
+    bool VisitDeclRefExpr(DeclRefExpr *E) {
+      if (E->getDecl()->getIdentifier() && E->getDecl()->getName() == Name)
+        Found = true;
+      return !Found;
+    }
+  } F;
+  F.Name = Name;
+  F.TraverseStmt(const_cast<Stmt *>(Body));
+  return F.Found;
+}
+
+} // namespace
+
+FixIts snapshotBefore(const Stmt *Anchor, const VarDecl *V,
+                      llvm::ArrayRef<const DeclRefExpr *> Uses,
+                      const Stmt *FunctionBody, ASTContext &Ctx) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  if (!Anchor || !V || Uses.empty() || !FunctionBody ||
+      !isCopyConstructible(V->getType().getNonReferenceType()) ||
+      V->getType()->isPointerType())
+    return {};
+  // The statement of the block that holds the anchor.
+  ParentMap PM(const_cast<Stmt *>(FunctionBody));
+  const Stmt *Statement = Anchor;
+  const CompoundStmt *Block = nullptr;
+  for (const Stmt *P = PM.getParent(Statement); P;
+       Statement = P, P = PM.getParent(P))
+    if ((Block = llvm::dyn_cast<CompoundStmt>(P)))
+      break;
+  if (!Block || inMacro(Statement->getSourceRange()))
+    return {};
+  SourceLocation Insert = Statement->getBeginLoc();
+  for (const DeclRefExpr *Use : Uses)
+    if (inMacro(Use->getSourceRange()) ||
+        !SM.isBeforeInTranslationUnit(Statement->getEndLoc(),
+                                      Use->getBeginLoc()) ||
+        !SM.isBeforeInTranslationUnit(Use->getEndLoc(), Block->getRBracLoc()))
+      return {};
+  std::string Name = V->getNameAsString() +
+                     (V->getName().contains('_') ? "_snapshot" : "Snapshot");
+  if (nameTaken(FunctionBody, Name))
+    return {};
+  unsigned Column = SM.getExpansionColumnNumber(Insert);
+  std::string Indent(Column > 0 ? Column - 1 : 0, ' ');
+  FixIts Fixes;
+  Fixes.push_back(FixItHint::CreateInsertion(
+      Insert, "const auto " + Name + " = " + V->getNameAsString() + ";\n" +
+                  Indent));
+  for (const DeclRefExpr *Use : Uses)
+    Fixes.push_back(FixItHint::CreateReplacement(
+        CharSourceRange::getTokenRange(Use->getLocation()), Name));
   return Fixes;
 }
 

@@ -35,6 +35,14 @@ struct CaptureChange {
 FixIts captureByCopy(const LambdaExpr *L, llvm::ArrayRef<CaptureChange> Changes,
                      bool Mutable, ASTContext &Ctx);
 
+/// Declares `const auto <V>_snapshot = V;` just before the statement that
+/// holds Anchor, and makes each of Uses (references to V after it, in the
+/// same block) name the snapshot instead. Empty unless V is a variable of a
+/// copyable type and every use is in scope of the new declaration.
+FixIts snapshotBefore(const Stmt *Anchor, const VarDecl *V,
+                      llvm::ArrayRef<const DeclRefExpr *> Uses,
+                      const Stmt *FunctionBody, ASTContext &Ctx);
+
 /// Whether a value of type T can be copied (moved) into a lambda capture.
 bool isCopyConstructible(QualType T);
 bool isMoveConstructible(QualType T);

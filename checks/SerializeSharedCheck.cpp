@@ -47,6 +47,28 @@ void SerializeSharedCheck::check(const MatchFinder::MatchResult &Result) {
     report(C, *Result.Context);
 }
 
+// Serialize a copy taken just before the call that leaves the writer: when
+// the writer starts at a call in the function's body and every read of the
+// same variable by this serializer follows it in the same block.
+static FixIts snapshotFix(const Conflict &C, ASTContext &Ctx) {
+  const WriterStart &W = *C.W;
+  const ObjectRef &Root = C.R.Object;
+  if (!W.Call || W.Pos.InGuard || !Root.Var || Root.Kind == ObjectRef::This ||
+      (!Root.Path.empty() && Root.Path.front() == nullptr))
+    return {};
+  llvm::SmallVector<const DeclRefExpr *, 4> Uses;
+  for (const Read &R : C.Reads) {
+    if (!R.Object.sameRoot(Root))
+      continue;
+    const auto *Use = llvm::dyn_cast_or_null<DeclRefExpr>(accessRoot(R.Access));
+    if (R.Pos.InGuard || !Use || Use->getDecl() != Root.Var)
+      return {};
+    if (!llvm::is_contained(Uses, Use))
+      Uses.push_back(Use);
+  }
+  return snapshotBefore(W.Call, Root.Var, Uses, C.Function->getBody(), Ctx);
+}
+
 void SerializeSharedCheck::report(const Conflict &C, ASTContext &Ctx) {
   const WriterStart &W = *C.W;
   const std::string Read = C.R.Object.describe();
@@ -55,8 +77,16 @@ void SerializeSharedCheck::report(const Conflict &C, ASTContext &Ctx) {
        "serializing '%0' while a detached thread may still be writing "
        "%select{'%2'|it}1")
       << Read << (Read == Written) << Written;
-  diag(C.R.Access->getBeginLoc(), "'%0' is read here", DiagnosticIDs::Note)
-      << Read;
+  {
+    FixIts Snapshot = snapshotFix(C, Ctx);
+    auto N = diag(C.R.Access->getBeginLoc(),
+                  "'%0' is read here%select{|; serializing a snapshot taken "
+                  "before the call instead removes the race}1",
+                  DiagnosticIDs::Note)
+             << Read << !Snapshot.empty();
+    for (const FixItHint &Fix : Snapshot)
+      N << Fix;
+  }
   if (W.Call)
     diag(W.Call->getBeginLoc(),
          "after this call to %0, a detached thread may still be writing '%1'",
