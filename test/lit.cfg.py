@@ -42,6 +42,7 @@ config.substitutions.append(("%versioned_plugin", versioned))
 config.substitutions.append(("%llvm_major", config.llvm_major))
 config.substitutions.append(("%python", config.python))
 config.substitutions.append(("%source_root", config.source_root))
+config.substitutions.append(("%bin_dir", config.bin_dir))
 # Headers for libraries Debian lacks (folly, <experimental/scope>,
 # Boost.Scope), and LLVM's own headers for llvm::make_scope_exit.
 config.substitutions.append(
