@@ -14,10 +14,158 @@ bool inMacro(SourceRange R) {
   return R.getBegin().isMacroID() || R.getEnd().isMacroID();
 }
 
+namespace {
+
+// The statement of a block that holds S, and that block.
+std::pair<const Stmt *, const CompoundStmt *>
+blockStatement(const Stmt *S, const Stmt *Body) {
+  if (!S || !Body)
+    return {nullptr, nullptr};
+  ParentMap PM(const_cast<Stmt *>(Body));
+  for (const Stmt *P = PM.getParent(S); P; S = P, P = PM.getParent(P))
+    if (const auto *Block = llvm::dyn_cast<CompoundStmt>(P))
+      return {S, Block};
+  return {nullptr, nullptr};
+}
+
+std::string indentOf(SourceLocation Loc, const SourceManager &SM) {
+  unsigned Column = SM.getExpansionColumnNumber(Loc);
+  return std::string(Column > 0 ? Column - 1 : 0, ' ');
+}
+
+// Whether only blanks precede Loc on its line.
+bool firstOnLine(SourceLocation Loc, const SourceManager &SM) {
+  bool Invalid = false;
+  std::pair<FileID, unsigned> Pos = SM.getDecomposedLoc(Loc);
+  llvm::StringRef Buffer = SM.getBufferData(Pos.first, &Invalid);
+  if (Invalid)
+    return false;
+  for (unsigned Offset = Pos.second; Offset-- > 0;) {
+    if (Buffer[Offset] == '\n')
+      return true;
+    if (Buffer[Offset] != ' ' && Buffer[Offset] != '\t')
+      return false;
+  }
+  return true;
+}
+
+struct ExitFinder : RecursiveASTVisitor<ExitFinder> {
+  bool Exits = false;
+  bool TraverseLambdaExpr(LambdaExpr *) { return true; }
+  bool VisitReturnStmt(ReturnStmt *) { return !(Exits = true); }
+  bool VisitBreakStmt(BreakStmt *) { return !(Exits = true); }
+  bool VisitContinueStmt(ContinueStmt *) { return !(Exits = true); }
+  bool VisitGotoStmt(GotoStmt *) { return !(Exits = true); }
+  bool VisitCXXThrowExpr(CXXThrowExpr *) { return !(Exits = true); }
+};
+
+// A pthread detached by attribute: make the attribute joinable and join right
+// after the create. Only when the attribute serves this one thread.
+FixIts joinAttributeDetached(const DetachedSpawn &S, ASTContext &Ctx) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  const LangOptions &LO = Ctx.getLangOpts();
+  const auto *Create = llvm::dyn_cast_or_null<CallExpr>(S.Start);
+  const CallExpr *Attr = S.DetachedAttribute;
+  if (!Create || !Attr || !S.ThreadVar || !LO.CPlusPlus11 ||
+      Attr->getNumArgs() != 2 || Create->getNumArgs() != 4 ||
+      inMacro(Create->getSourceRange()))
+    return {};
+  const auto *AttrRef =
+      llvm::dyn_cast<UnaryOperator>(ignoreWrappers(Create->getArg(1)));
+  const auto *AttrVar =
+      AttrRef ? llvm::dyn_cast<DeclRefExpr>(ignoreWrappers(AttrRef->getSubExpr()))
+              : nullptr;
+  if (!AttrVar)
+    return {};
+  const Stmt *Body = owningBody(S.ThreadVar);
+  unsigned Creates = 0;
+  forEachCall(Body, [&](const CallExpr *C) {
+    const FunctionDecl *FD = C->getDirectCallee();
+    if (FD && FD->getIdentifier() && FD->getName() == "pthread_create" &&
+        C->getNumArgs() == 4)
+      if (const auto *U =
+              llvm::dyn_cast<UnaryOperator>(ignoreWrappers(C->getArg(1))))
+        if (const auto *D = llvm::dyn_cast<DeclRefExpr>(
+                ignoreWrappers(U->getSubExpr()));
+            D && D->getDecl() == AttrVar->getDecl())
+          ++Creates;
+    return false;
+  });
+  auto [Statement, Block] = blockStatement(Create, Body);
+  if (Creates != 1 || !Block || ignoreWrappers(llvm::dyn_cast<Expr>(Statement)) !=
+                                    Create)
+    return {};
+  CharSourceRange State = Lexer::makeFileCharRange(
+      CharSourceRange::getTokenRange(Attr->getArg(1)->getSourceRange()), SM,
+      LO);
+  SourceLocation AfterSemi = Lexer::findLocationAfterToken(
+      Create->getEndLoc(), tok::semi, SM, LO,
+      /*SkipTrailingWhitespaceAndNewLine=*/false);
+  if (State.isInvalid() || AfterSemi.isInvalid())
+    return {};
+  FixIts Fixes;
+  Fixes.push_back(
+      FixItHint::CreateReplacement(State, "PTHREAD_CREATE_JOINABLE"));
+  Fixes.push_back(FixItHint::CreateInsertion(
+      AfterSemi, "\n" + indentOf(Statement->getBeginLoc(), SM) +
+                     "pthread_join(" + S.ThreadVar->getNameAsString() +
+                     ", nullptr);"));
+  return Fixes;
+}
+
+// A boost::thread that its destructor would detach: join it at the end of its
+// scope, when nothing leaves the scope early.
+FixIts joinAtScopeEnd(const DetachedSpawn &S, ASTContext &Ctx) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  const VarDecl *T = S.ThreadVar;
+  if (!T || inMacro(T->getSourceRange()))
+    return {};
+  SourceLocation End = endOfScope(T);
+  if (End.isInvalid() || End.isMacroID() || !firstOnLine(End, SM))
+    return {};
+  bool Invalid = false;
+  if (*SM.getCharacterData(End, &Invalid) != '}' || Invalid)
+    return {};
+  // Statements after the declaration must not leave the block early.
+  ExitFinder Exit;
+  struct After : RecursiveASTVisitor<After> {
+    const VarDecl *T;
+    const SourceManager &SM;
+    ExitFinder &Exit;
+    After(const VarDecl *T, const SourceManager &SM, ExitFinder &E)
+        : T(T), SM(SM), Exit(E) {}
+    bool TraverseLambdaExpr(LambdaExpr *) { return true; }
+    bool TraverseStmt(Stmt *St) {
+      if (St && SM.isBeforeInTranslationUnit(T->getEndLoc(), St->getBeginLoc()))
+        return Exit.TraverseStmt(St);
+      return RecursiveASTVisitor::TraverseStmt(St);
+    }
+  } Walk(T, SM, Exit);
+  Walk.TraverseStmt(const_cast<Stmt *>(owningBody(T)));
+  if (Exit.Exits)
+    return {};
+  std::string DeclIndent = indentOf(T->getBeginLoc(), SM);
+  std::string BraceIndent = indentOf(End, SM);
+  if (DeclIndent.size() < BraceIndent.size())
+    return {};
+  FixIts Fixes;
+  Fixes.push_back(FixItHint::CreateInsertion(
+      End, std::string(DeclIndent.size() - BraceIndent.size(), ' ') +
+               T->getNameAsString() + ".join();\n" + BraceIndent));
+  return Fixes;
+}
+
+} // namespace
+
 FixIts joinInsteadOfDetach(const DetachedSpawn &S, ASTContext &Ctx) {
   FixIts Fixes;
-  if (!S.Detach || inMacro(S.Detach->getSourceRange()) ||
-      runsForever(S.Callable.body()))
+  if (runsForever(S.Callable.body()))
+    return Fixes;
+  if (!S.Detach && S.DetachedAttribute)
+    return joinAttributeDetached(S, Ctx);
+  if (!S.Detach && S.Kind == SpawnKind::BoostThread)
+    return joinAtScopeEnd(S, Ctx);
+  if (!S.Detach || inMacro(S.Detach->getSourceRange()))
     return Fixes;
   if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(S.Detach)) {
     const auto *ME = llvm::dyn_cast<MemberExpr>(MC->getCallee()->IgnoreParens());

@@ -313,17 +313,17 @@ std::optional<DetachedSpawn> SpawnRecogniser::spawnAt(const Stmt *St) const {
       return std::nullopt;
     // Detached by attribute: pthread_attr_setdetachstate(&attr, DETACHED).
     if (const VarDecl *Attr = addressedVar(Call->getArg(1))) {
-      bool Detached = false;
       forEachCall(owningBody(Attr), [&](const CallExpr *C) {
         if (!isCallTo(C, "pthread_attr_setdetachstate") ||
             C->getNumArgs() != 2 || addressedVar(C->getArg(0)) != Attr)
           return false;
         const auto *State = llvm::dyn_cast<DeclRefExpr>(ignoreWrappers(C->getArg(1)));
-        Detached = State && State->getDecl()->getIdentifier() &&
-                   State->getDecl()->getName() == "PTHREAD_CREATE_DETACHED";
-        return Detached;
+        if (State && State->getDecl()->getIdentifier() &&
+            State->getDecl()->getName() == "PTHREAD_CREATE_DETACHED")
+          S->DetachedAttribute = C;
+        return S->DetachedAttribute != nullptr;
       });
-      if (Detached)
+      if (S->DetachedAttribute)
         return S;
     }
     // Detached by the thread itself: pthread_detach(pthread_self()).

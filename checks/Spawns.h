@@ -54,6 +54,9 @@ struct DetachedSpawn {
   /// The .detach() or pthread_detach() call; null when the thread is detached
   /// by an attribute, by a destructor, or by the spawner itself.
   const CallExpr *Detach = nullptr;
+  /// The pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED) call
+  /// that detaches a pthread by attribute.
+  const CallExpr *DetachedAttribute = nullptr;
   /// The named thread object or pthread_t, if any.
   const VarDecl *ThreadVar = nullptr;
   ThreadCallable Callable;

@@ -4,6 +4,7 @@
 //
 // RUN: %check_defer_race %s defer-race-detached-mutation %t -- -- -std=c++17
 
+#include <boost/thread/thread.hpp>
 #include <gsl/gsl>
 #include <pthread.h>
 
@@ -54,6 +55,56 @@ void pthread(Response &res) {
     pthread_detach(t);
     // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: thread detached in a scope-exit guard may still be writing 'res.log' after 'pthread' returns [defer-race-detached-mutation]
     // CHECK-FIXES: {{^}}    pthread_join(t, nullptr);{{$}}
+  });
+}
+
+// Detached by attribute: the attribute becomes joinable, and the thread is
+// joined right after it starts.
+void pthreadAttribute(Response &res) {
+  auto g = gsl::finally([&res] {
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    // CHECK-FIXES: {{^}}    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_JOINABLE);{{$}}
+    pthread_t t;
+    pthread_create(&t, &attr, writeLog, &res);
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: thread detached in a scope-exit guard may still be writing 'res.log' after 'pthreadAttribute' returns [defer-race-detached-mutation]
+    // CHECK-FIXES: {{^}}    pthread_join(t, nullptr);{{$}}
+    pthread_attr_destroy(&attr);
+  });
+}
+
+// An attribute shared by two threads: changing it would change both.
+void pthreadSharedAttribute(Response &res, Response &other) {
+  auto g = gsl::finally([&res, &other] {
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_t t1, t2;
+    pthread_create(&t1, &attr, writeLog, &res);
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: thread detached in a scope-exit guard may still be writing 'res.log' after 'pthreadSharedAttribute' returns [defer-race-detached-mutation]
+    pthread_create(&t2, &attr, writeLog, &other);
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: thread detached in a scope-exit guard may still be writing 'other.log' after 'pthreadSharedAttribute' returns [defer-race-detached-mutation]
+  });
+}
+
+// boost::thread's destructor detaches: join it where its scope ends.
+void boostDestructor(Response &res) {
+  auto g = gsl::finally([&res] {
+    boost::thread t([&res] { res.log = "done"; });
+    // CHECK-MESSAGES: :[[@LINE-1]]:19: warning: thread detached in a scope-exit guard may still be writing 'res.log' after 'boostDestructor' returns [defer-race-detached-mutation]
+    // CHECK-FIXES: {{^}}    t.join();{{$}}
+  });
+}
+
+// ...unless the scope can be left early.
+void boostDestructorEarlyExit(Response &res, bool done) {
+  auto g = gsl::finally([&res, done] {
+    boost::thread t([&res] { res.log = "done"; });
+    // CHECK-MESSAGES: :[[@LINE-1]]:19: warning: thread detached in a scope-exit guard may still be writing 'res.log' after 'boostDestructorEarlyExit' returns [defer-race-detached-mutation]
+    if (done)
+      return;
+    res.log += ".";
   });
 }
 

@@ -13,17 +13,20 @@ struct Response {
   std::string log;
 };
 
-// boost::thread's destructor detaches: there is no detach() to turn into
-// join().
-void boostDestructor(Response &res) {
-  auto g = gsl::finally([&res] {
+// boost::thread's destructor detaches, and the early return means there is
+// no single place to join it.
+void boostDestructor(Response &res, bool done) {
+  auto g = gsl::finally([&res, done] {
     boost::thread t([&res] { res.log = "done"; });
     // CHECK-NOTES: :[[@LINE-1]]:19: warning: thread detached in a scope-exit guard may still be writing 'res.log' after 'boostDestructor' returns [defer-race-detached-mutation]
     // CHECK-NOTES: :[[@LINE-3]]:3: note: scope-exit guard registered here runs when 'boostDestructor' returns
-    // CHECK-NOTES: :[[@LINE+4]]:3: note: 't' is never joined; its destructor detaches the thread here
+    // CHECK-NOTES: :[[@LINE+7]]:3: note: 't' is never joined; its destructor detaches the thread here
     // CHECK-NOTES: :[[@LINE-4]]:30: note: the detached thread writes 'res.log' here
     // CHECK-NOTES: :[[@LINE-5]]:23: note: capture 'res' by copy so that the thread writes its own copy
     // CHECK-FIXES: {{^}}    boost::thread t([res]() mutable { res.log = "done"; });{{$}}
+    if (done)
+      return;
+    res.log += ".";
   });
 }
 
