@@ -450,8 +450,10 @@ void ConcurrentReadFinder::readsOf(const Expr *E, Position Pos, unsigned Depth,
     auto It = Derived.find(V);
     if (It == Derived.end())
       continue;
+    // Only what was copied in before this read can flow out through it.
     for (const Derivation &D : It->second)
-      readsOf(D.Source, D.Pos, Depth + 1, Out);
+      if (mayRunAfter(D.Pos, Position{Leaf, Pos.InGuard}))
+        readsOf(D.Source, D.Pos, Depth + 1, Out);
   }
 }
 

@@ -373,6 +373,12 @@ std::optional<ObjectRef> ObjectResolver::variable(const VarDecl *V,
   if (V->getTLSKind() != VarDecl::TLS_None)
     return std::nullopt;
   if (V->hasGlobalStorage()) {
+    // Library globals (std::cout, std::cerr, ...) are made to be used from
+    // every thread: the standard streams are synchronised, and we cannot
+    // see how the others are.
+    const SourceManager &SM = V->getASTContext().getSourceManager();
+    if (SM.isInSystemHeader(SM.getExpansionLoc(V->getLocation())))
+      return std::nullopt;
     ObjectRef R;
     R.Kind = ObjectRef::Global;
     R.Var = V;

@@ -25,7 +25,8 @@ for v in "${versions[@]}"; do
   [ -f "$lit" ] || lit=/usr/lib/llvm-$v/bin/lit
   echo "=== LLVM $v: tests"
   rm -f "$build/lit-results.xml"
-  python3 "$lit" -sv --xunit-xml-output "$build/lit-results.xml" "$build/test"
+  python3 "$lit" -sv --xunit-xml-output "$build/lit-results.xml" \
+    "$build/test" "$build/examples"
   counts=$(python3 scripts/lit_counts.py "$build/lit-results.xml")
   read -r passed failed unsupported <<<"$counts"
   total_passed=$((total_passed + passed))

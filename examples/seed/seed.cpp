@@ -27,7 +27,7 @@ void to_json(nlohmann::json &j, const FakeRes &r) {
 
 void handle(Response &res) {
   auto cleanup = gsl::finally([&res] {
-    std::thread([&res] { res.wreqlog = "request handled"; }).detach();
+    std::thread([&res] { res.wreqlog = "request handled"; }).detach(); // warn: defer-race-detached-mutation
   });
   res.data = "candidates";
 }
@@ -35,7 +35,7 @@ void handle(Response &res) {
 void getCands(Response &res) {
   auto report = gsl::finally([&res] {
     FakeRes snapshot{res.data, res.wreqlog};
-    std::cout << nlohmann::json(snapshot).dump() << "\n";
+    std::cout << nlohmann::json(snapshot).dump() << "\n"; // warn: defer-race-serialize-shared
   });
   handle(res);
 }
@@ -43,4 +43,12 @@ void getCands(Response &res) {
 int main() {
   static Response res;
   getCands(res);
+  // Like a server, keep running while the request's threads finish.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
 }
+
+// The example declares what ThreadSanitizer sees, and how the fix-its apply
+// (see examples/run_example.py):
+// sanitizer: thread
+// problem: yes
+// fix: --fix

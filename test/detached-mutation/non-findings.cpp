@@ -6,6 +6,7 @@
 #include <gsl/gsl>
 
 #include <atomic>
+#include <iostream>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
@@ -127,4 +128,12 @@ void opaqueCallee(Response &res) {
 // A C++ file that does not use threads at all has nothing to say.
 void noThread(Response &res) {
   auto g = gsl::finally([&res] { res.log = "done"; });
+}
+
+// The standard streams are synchronised: writing to std::cout from a
+// detached thread is not a data race.
+void standardStream() {
+  auto g = gsl::finally([] {
+    std::thread([] { std::cout << "done\n"; }).detach();
+  });
 }

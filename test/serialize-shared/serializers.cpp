@@ -84,8 +84,8 @@ void rapidjsonWriter(Response &res) {
   rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
   writer.StartObject();
   writer.Key("log");
-  // CHECK-MESSAGES: :[[@LINE-1]]:10: warning: serializing 'res.wreqlog' while a detached thread may still be writing it [defer-race-serialize-shared]
   writer.String(res.wreqlog.c_str());
+  // CHECK-MESSAGES: :[[@LINE-1]]:10: warning: serializing 'res.wreqlog' while a detached thread may still be writing it [defer-race-serialize-shared]
   writer.EndObject();
 }
 

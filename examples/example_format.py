@@ -1,0 +1,32 @@
+"""The lit test format of the examples: each .cpp file is one test, run by
+run_example.py. A module of its own so that lit's worker processes can load
+it."""
+
+import os
+import subprocess
+
+import lit.formats
+import lit.Test
+
+
+class ExampleFormat(lit.formats.FileBasedTest):
+    def execute(self, test, lit_config):
+        config = test.config
+        source = test.getSourcePath()
+        work = os.path.join(test.suite.exec_root, "Output",
+                            os.path.relpath(source, test.suite.source_root))
+        command = [
+            config.python,
+            os.path.join(test.suite.source_root, "run_example.py"),
+            "--clang-tidy", config.clang_tidy,
+            "--clangxx", os.path.join(config.llvm_tools_dir, "clang++"),
+            "--plugin", os.path.join(config.plugin_dir, "defer-race.so"),
+            "--work", work,
+            "--results", os.path.join(test.suite.exec_root, "results.txt"),
+            source,
+        ]
+        proc = subprocess.run(command, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT)
+        output = proc.stdout.decode(errors="replace")
+        return (lit.Test.PASS if proc.returncode == 0 else lit.Test.FAIL,
+                output)
