@@ -23,17 +23,23 @@ struct CommonOptions {
   /// Extra functions that run their callable argument on another thread and
   /// never wait for it.
   std::vector<std::string> DetachedSpawners;
+  /// Extra execution contexts whose work runs on other threads, e.g.
+  /// boost::asio::io_context when it is run by a pool of threads.
+  std::vector<std::string> ConcurrentExecutors;
 
   explicit CommonOptions(const ClangTidyCheck::OptionsView &Options)
       : ScopeGuards(
             splitList(std::string(Options.getLocalOrGlobal("ScopeGuards", "")))),
         DetachedSpawners(splitList(
-            std::string(Options.getLocalOrGlobal("DetachedSpawners", "")))) {}
+            std::string(Options.getLocalOrGlobal("DetachedSpawners", "")))),
+        ConcurrentExecutors(splitList(std::string(
+            Options.getLocalOrGlobal("ConcurrentExecutors", "")))) {}
 
   void store(const ClangTidyCheck::OptionsView &Options,
              ClangTidyOptions::OptionMap &Opts) const {
     Options.store(Opts, "ScopeGuards", joinList(ScopeGuards));
     Options.store(Opts, "DetachedSpawners", joinList(DetachedSpawners));
+    Options.store(Opts, "ConcurrentExecutors", joinList(ConcurrentExecutors));
   }
 };
 

@@ -68,21 +68,41 @@ struct ConcurrentReadFinder::Context {
 
   // Whether To can execute after From: later in the same block, or in a
   // block reachable from From's successors (a loop brings From's block back).
-  static bool reaches(Point From, Point To) {
-    if (From.first == To.first && To.second > From.second)
-      return true;
+  // Paths through an element for which Blocks returns true are cut: that is
+  // where the writer is waited for.
+  static bool reaches(Point From, Point To,
+                      llvm::function_ref<bool(const Stmt *)> Blocks = nullptr) {
+    auto IsBlocking = [&](const CFGBlock *B, unsigned I) {
+      if (!Blocks)
+        return false;
+      auto S = (*B)[I].getAs<CFGStmt>();
+      return S && Blocks(S->getStmt());
+    };
+    // The rest of From's own block.
+    for (unsigned I = From.second + 1; I < From.first->size(); ++I) {
+      if (From.first == To.first && I == To.second)
+        return true;
+      if (IsBlocking(From.first, I))
+        return false;
+    }
     llvm::SmallPtrSet<const CFGBlock *, 32> Seen;
     llvm::SmallVector<const CFGBlock *, 32> Work;
-    for (const CFGBlock *S : From.first->succs())
-      if (S && Seen.insert(S).second)
-        Work.push_back(S);
-    while (!Work.empty()) {
-      const CFGBlock *B = Work.pop_back_val();
-      if (B == To.first)
-        return true;
+    auto Push = [&](const CFGBlock *B) {
       for (const CFGBlock *S : B->succs())
         if (S && Seen.insert(S).second)
           Work.push_back(S);
+    };
+    Push(From.first);
+    while (!Work.empty()) {
+      const CFGBlock *B = Work.pop_back_val();
+      bool Cut = false;
+      for (unsigned I = 0; I < B->size() && !Cut; ++I) {
+        if (B == To.first && I == To.second)
+          return true;
+        Cut = IsBlocking(B, I);
+      }
+      if (!Cut)
+        Push(B);
     }
     return false;
   }
@@ -370,6 +390,8 @@ void ConcurrentReadFinder::collectWriters(const FunctionDecl *Fn) {
       W->WriteAt = LW.WriteAt;
       W->WriteDesc = LW.WriteDesc;
       W->GuardLoc = LW.GuardLoc;
+      if (LW.Storage)
+        W->Storage = Facts.mapToCaller(*LW.Storage, Call, Caller);
       Writers.push_back(std::move(W));
     }
     return false;
@@ -398,6 +420,7 @@ void ConcurrentReadFinder::collectWriters(const FunctionDecl *Fn) {
         W->WriteAt = Wr.At;
         W->WriteDesc = Wr.Target.describe();
         W->GuardLoc = G.Loc;
+        W->Storage = GW.Storage;
         Writers.push_back(std::move(W));
       }
     }
@@ -457,14 +480,91 @@ void ConcurrentReadFinder::readsOf(const Expr *E, Position Pos, unsigned Depth,
   }
 }
 
-bool ConcurrentReadFinder::mayRunAfter(const Position &W, const Position &R) {
+// Whether a range-for waits for every element: for (auto &f : v) f.wait();
+static bool waitsForEveryElement(const CXXForRangeStmt *For) {
+  const VarDecl *Loop = For->getLoopVariable();
+  bool Waits = false;
+  forEachCall(For->getBody(), [&](const CallExpr *Call) {
+    const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Call);
+    const CXXMethodDecl *MD = MC ? MC->getMethodDecl() : nullptr;
+    if (!MD || !MD->getIdentifier() ||
+        (MD->getName() != "wait" && MD->getName() != "get"))
+      return false;
+    const auto *DRE = llvm::dyn_cast<DeclRefExpr>(
+        ignoreWrappers(MC->getImplicitObjectArgument()));
+    Waits = DRE && DRE->getDecl() == Loop;
+    return Waits;
+  });
+  return Waits;
+}
+
+bool ConcurrentReadFinder::isWaitOn(const Stmt *S, const ObjectRef &Storage,
+                                    const GuardCallable *G) {
+  // The range of a loop that waits for each element: the loop as a whole
+  // waits for them all, even if it may run zero times.
+  if (llvm::isa<DeclStmt>(S)) {
+    const Stmt *P = contextOf(G).parents().getParent(S);
+    if (const auto *For = llvm::dyn_cast_or_null<CXXForRangeStmt>(P);
+        For && For->getRangeStmt() == S && waitsForEveryElement(For)) {
+      std::optional<ObjectRef> Range =
+          ObjectResolver().object(For->getRangeInit(), frameOf(G));
+      return Range && Range->overlaps(Storage);
+    }
+    return false;
+  }
+  const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(S);
+  const CXXMethodDecl *MD = MC ? MC->getMethodDecl() : nullptr;
+  if (!MD || !MD->getIdentifier())
+    return false;
+  llvm::StringRef Name = MD->getName();
+  if (Name != "wait" && Name != "get" && Name != "wait_for" &&
+      Name != "wait_until")
+    return false;
+  // futures.back().wait(), futures[0].get(): down to the container.
+  const Expr *Base = MC->getImplicitObjectArgument();
+  for (unsigned Steps = 0; Base && Steps < 8; ++Steps) {
+    Base = ignoreWrappers(Base);
+    if (const auto *Inner = llvm::dyn_cast<CXXMemberCallExpr>(Base))
+      Base = Inner->getImplicitObjectArgument();
+    else if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(Base);
+             OC && OC->getNumArgs() > 0 &&
+             (OC->getOperator() == OO_Subscript ||
+              OC->getOperator() == OO_Star || OC->getOperator() == OO_Arrow))
+      Base = OC->getArg(0);
+    else
+      break;
+  }
+  // for (auto &f : futures) f.wait(): the range being waited on.
+  if (const auto *DRE = llvm::dyn_cast_or_null<DeclRefExpr>(Base)) {
+    Context &C = contextOf(G);
+    for (const Stmt *P = C.parents().getParent(DRE); P;
+         P = C.parents().getParent(P))
+      if (const auto *For = llvm::dyn_cast<CXXForRangeStmt>(P))
+        if (For->getLoopVariable() == DRE->getDecl()) {
+          Base = For->getRangeInit();
+          break;
+        }
+  }
+  std::optional<ObjectRef> Waited =
+      ObjectResolver().object(Base, frameOf(G));
+  return Waited && Waited->overlaps(Storage);
+}
+
+bool ConcurrentReadFinder::mayRunAfter(const Position &W, const Position &R,
+                                       const ObjectRef *Storage) {
   ASTContext &AST = Facts.context();
   using Point = Context::Point;
+  auto WaitsIn = [&](const GuardCallable *G) {
+    return [this, Storage, G](const Stmt *S) {
+      return Storage && isWaitOn(S, *Storage, G);
+    };
+  };
   // Inside one guard's callable: its own order.
   if (W.InGuard && W.InGuard == R.InGuard) {
     Context &C = contextOf(W.InGuard);
     std::optional<Point> From = C.locate(W.S, AST), To = C.locate(R.S, AST);
-    if (From && To && Context::reaches(*From, *To))
+    auto Waits = WaitsIn(W.InGuard);
+    if (From && To && Context::reaches(*From, *To, Waits))
       return true;
   }
   // In F: a guard's callable runs where the guard is destroyed.
@@ -477,9 +577,10 @@ bool ConcurrentReadFinder::mayRunAfter(const Position &W, const Position &R) {
       Points.push_back(*Pt);
     return Points;
   };
+  auto Waits = WaitsIn(nullptr);
   for (Point From : PointsOf(W))
     for (Point To : PointsOf(R))
-      if (Context::reaches(From, To))
+      if (Context::reaches(From, To, Waits))
         return true;
   return false;
 }
@@ -548,7 +649,7 @@ void ConcurrentReadFinder::conflictsIn(const FunctionDecl *Fn,
         if (R.Lock && W->Locked &&
             (!R.Lock->Mutex || !W->Mutex || *R.Lock->Mutex == *W->Mutex))
           continue;
-        if (!mayRunAfter(W->Pos, R.Pos))
+        if (!mayRunAfter(W->Pos, R.Pos, W->Storage ? &*W->Storage : nullptr))
           continue;
         Conflict C;
         C.Serializer = Site.S;

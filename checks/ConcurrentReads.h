@@ -47,6 +47,8 @@ struct WriterStart {
   const Stmt *WriteAt = nullptr;
   std::string WriteDesc;
   SourceLocation GuardLoc;
+  /// Waiting on a future kept here (std::async) ends the writer.
+  std::optional<ObjectRef> Storage;
 };
 
 /// A read of an object, on its way into a serializer.
@@ -94,7 +96,12 @@ private:
   void collectDerivations(const Stmt *Body, const GuardCallable *G);
   void readsOf(const Expr *E, Position Pos, unsigned Depth,
                llvm::SmallVectorImpl<Read> &Out);
-  bool mayRunAfter(const Position &Writer, const Position &Reader);
+  /// Whether Reader can run after Writer. With Storage, paths through a
+  /// wait on a future kept there do not count.
+  bool mayRunAfter(const Position &Writer, const Position &Reader,
+                   const ObjectRef *Storage = nullptr);
+  bool isWaitOn(const Stmt *S, const ObjectRef &Storage,
+                const GuardCallable *G);
 
   DetachedWriterFacts &Facts;
   const SerializerRecogniser &Serializers;

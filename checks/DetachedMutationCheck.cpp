@@ -18,7 +18,7 @@ DetachedMutationCheck::DetachedMutationCheck(llvm::StringRef Name,
                                              ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context), Common(Options),
       PreferCopy(std::string(Options.get("PreferredFix", "join")) == "copy"),
-      Guards(Common.ScopeGuards), Spawns(Common.DetachedSpawners) {}
+      Guards(Common.ScopeGuards), Spawns(Common.DetachedSpawners, Common.ConcurrentExecutors) {}
 
 void DetachedMutationCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Common.store(Options, Opts);
@@ -73,15 +73,31 @@ void DetachedMutationCheck::report(const GuardCallable &G,
   {
     auto D = Direct
                  ? diag(GW.Spawn.loc(),
-                        "%select{thread detached|callable passed to '%2'}3 in "
-                        "a scope-exit guard may still be writing '%0' after "
-                        "%1 returns")
+                        "%select{thread detached|callable passed to '%2'|work "
+                        "posted with '%2'|std::async task whose future is "
+                        "kept}3 in a scope-exit guard may still be writing "
+                        "'%0' after %1 returns")
                  : diag(GW.Via.front()->getBeginLoc(),
                         "call to %2 in a scope-exit guard leaves a detached "
                         "thread writing '%0' after %1 returns");
     D << Object << ownerName(G.owner());
-    if (Direct)
-      D << GW.Spawn.What << (GW.Spawn.Kind == SpawnKind::Spawner);
+    if (Direct) {
+      int Form = 0;
+      switch (GW.Spawn.Kind) {
+      case SpawnKind::Spawner:
+        Form = 1;
+        break;
+      case SpawnKind::Executor:
+        Form = 2;
+        break;
+      case SpawnKind::Async:
+        Form = 3;
+        break;
+      default:
+        break;
+      }
+      D << GW.Spawn.What << Form;
+    }
     else
       D << GW.Via.front()->getDirectCallee();
     for (const FixItHint &F : PreferCopy ? Copy.Fixes : Join)
@@ -97,8 +113,11 @@ void DetachedMutationCheck::report(const GuardCallable &G,
   // The other fix, on a note: clang-tidy applies it with --fix-notes when
   // the warning has none, and editors offer it as an alternative.
   if (PreferCopy && !Join.empty()) {
-    auto N = diag(GW.Spawn.loc(), "join the thread instead of detaching it",
-                  DiagnosticIDs::Note);
+    auto N = diag(GW.Spawn.loc(),
+                  "%select{join the thread instead of detaching it|wait for "
+                  "the work to finish instead}0",
+                  DiagnosticIDs::Note)
+             << (GW.Spawn.Kind == SpawnKind::Executor);
     for (const FixItHint &F : Join)
       N << F;
   } else if (!PreferCopy && !Copy.Fixes.empty()) {

@@ -46,6 +46,8 @@ void DetachedWriterFacts::collectWriters(
     findWrites(Thread, Ctx, W.Writes);
     if (W.Writes.empty())
       continue;
+    if (S.Storage)
+      W.Storage = ObjectResolver().object(S.Storage, Fr);
     W.Spawn = std::move(S);
     W.Via.append(Via.begin(), Via.end());
     Out.push_back(std::move(W));
@@ -185,6 +187,7 @@ DetachedWriterFacts::summaryOf(const FunctionDecl *F) {
         LW.WriteAt = W.At;
         LW.WriteDesc = W.Target.describe();
         LW.Origin = &GW;
+        LW.Storage = GW.Storage;
         Summary->Writes.push_back(std::move(LW));
       }
     }
@@ -205,6 +208,8 @@ DetachedWriterFacts::summaryOf(const FunctionDecl *F) {
       Mapped.Target = std::move(*Target);
       if (LW.Mutex)
         Mapped.Mutex = mapToCaller(*LW.Mutex, Call, Caller);
+      if (LW.Storage)
+        Mapped.Storage = mapToCaller(*LW.Storage, Call, Caller);
       Mapped.Calls.insert(Mapped.Calls.begin(), Call);
       Summary->Writes.push_back(std::move(Mapped));
     }

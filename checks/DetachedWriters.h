@@ -34,6 +34,8 @@ struct GuardWriter {
   llvm::SmallVector<const CallExpr *, 2> Via;
   /// What the thread writes, relative to the function declaring the guard.
   llvm::SmallVector<Write, 2> Writes;
+  /// For std::async: where its future is kept, relative to that function.
+  std::optional<ObjectRef> Storage;
 };
 
 /// A write that a detached thread may still be making when a function
@@ -50,6 +52,8 @@ struct LeftWrite {
   const Stmt *WriteAt = nullptr;
   std::string WriteDesc; ///< the written object, named where it is written
   const GuardWriter *Origin = nullptr; ///< the spawn and all its writes
+  /// Where a future that ends the writer is kept (std::async), if any.
+  std::optional<ObjectRef> Storage;
   /// Calls from the summarised function down to the one with the guard.
   llvm::SmallVector<const CallExpr *, 4> Calls;
 };

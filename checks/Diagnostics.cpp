@@ -40,16 +40,24 @@ void noteCallChain(ClangTidyCheck &Check,
         << Calls[I - 1]->getDirectCallee() << Calls[I]->getDirectCallee();
 }
 
+std::string spawnSite(const DetachedSpawn &S) {
+  switch (S.Kind) {
+  case SpawnKind::Spawner:
+    return "'" + S.What + "' runs the callable on another thread here";
+  case SpawnKind::Executor:
+    return "'" + S.What + "' starts the work on another thread here";
+  case SpawnKind::Async:
+    return "std::async starts the task here; its future is kept beyond the "
+           "guard";
+  default:
+    return S.What + " detached here";
+  }
+}
+
 void noteSpawn(ClangTidyCheck &Check, const DetachedSpawn &S, bool AtWarning,
                const SourceManager &SM) {
-  if (!AtWarning) {
-    if (S.Kind == SpawnKind::Spawner)
-      Check.diag(S.loc(), "'%0' runs the callable on another thread here",
-                 DiagnosticIDs::Note)
-          << S.What;
-    else
-      Check.diag(S.loc(), "%0 detached here", DiagnosticIDs::Note) << S.What;
-  }
+  if (!AtWarning)
+    Check.diag(S.loc(), "%0", DiagnosticIDs::Note) << spawnSite(S);
   if (S.Detach && S.Start &&
       SM.getExpansionLineNumber(S.Start->getBeginLoc()) !=
           SM.getExpansionLineNumber(S.loc()))

@@ -29,6 +29,10 @@ void noteGuard(ClangTidyCheck &Check, const GuardCallable &G);
 void noteCallChain(ClangTidyCheck &Check,
                    llvm::ArrayRef<const CallExpr *> Calls);
 
+/// "std::thread detached here", "'boost::asio::post' starts the work on
+/// another thread here", ...: what happens at S.loc().
+std::string spawnSite(const DetachedSpawn &S);
+
 /// Where the thread starts and where it is detached, when the warning does
 /// not already point there.
 void noteSpawn(ClangTidyCheck &Check, const DetachedSpawn &S, bool AtWarning,

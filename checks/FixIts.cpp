@@ -155,12 +155,65 @@ FixIts joinAtScopeEnd(const DetachedSpawn &S, ASTContext &Ctx) {
   return Fixes;
 }
 
+// Whether boost::asio::use_future is declared in this translation unit, so
+// that a fix may name it.
+bool useFutureDeclared(ASTContext &Ctx) {
+  const DeclContext *DC = Ctx.getTranslationUnitDecl();
+  for (llvm::StringRef Name : {"boost", "asio"}) {
+    const NamespaceDecl *NS = nullptr;
+    for (const NamedDecl *D : DC->lookup(&Ctx.Idents.get(Name)))
+      if ((NS = llvm::dyn_cast<NamespaceDecl>(D)))
+        break;
+    if (!NS)
+      return false;
+    DC = NS;
+  }
+  return !DC->lookup(&Ctx.Idents.get("use_future")).empty();
+}
+
+// Work posted to an executor: complete a use_future and wait for it. The
+// executor that runs the work stays the same.
+FixIts waitForExecutorWork(const DetachedSpawn &S, ASTContext &Ctx) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  const LangOptions &LO = Ctx.getLangOpts();
+  const auto *Call = llvm::dyn_cast_or_null<CallExpr>(S.Start);
+  if (!Call || S.FutureToken || inMacro(Call->getSourceRange()) ||
+      !useFutureDeclared(Ctx))
+    return {};
+  SourceLocation AfterCall =
+      Lexer::getLocForEndOfToken(Call->getRParenLoc(), 0, SM, LO);
+  FixIts Fixes;
+  if (S.Token) {
+    // co_spawn(ex, work, detached) -> co_spawn(ex, work, use_future).wait()
+    if (inMacro(S.Token->getSourceRange()))
+      return {};
+    Fixes.push_back(FixItHint::CreateReplacement(
+        CharSourceRange::getTokenRange(S.Token->getSourceRange()),
+        "boost::asio::use_future"));
+  } else if (S.Handler) {
+    // post(ex, f) -> post(ex, use_future(f)).wait()
+    SourceRange H = S.Handler->getSourceRange();
+    if (inMacro(H))
+      return {};
+    Fixes.push_back(
+        FixItHint::CreateInsertion(H.getBegin(), "boost::asio::use_future("));
+    Fixes.push_back(FixItHint::CreateInsertion(
+        Lexer::getLocForEndOfToken(H.getEnd(), 0, SM, LO), ")"));
+  } else {
+    return {};
+  }
+  Fixes.push_back(FixItHint::CreateInsertion(AfterCall, ".wait()"));
+  return Fixes;
+}
+
 } // namespace
 
 FixIts joinInsteadOfDetach(const DetachedSpawn &S, ASTContext &Ctx) {
   FixIts Fixes;
   if (runsForever(S.Callable.body()))
     return Fixes;
+  if (S.Kind == SpawnKind::Executor)
+    return waitForExecutorWork(S, Ctx);
   if (!S.Detach && S.DetachedAttribute)
     return joinAttributeDetached(S, Ctx);
   if (!S.Detach && S.Kind == SpawnKind::BoostThread)

@@ -18,7 +18,7 @@ SerializeSharedCheck::SerializeSharedCheck(llvm::StringRef Name,
     : ClangTidyCheck(Name, Context), Common(Options),
       SerializerFunctions(
           splitList(std::string(Options.get("SerializerFunctions", "")))),
-      Guards(Common.ScopeGuards), Spawns(Common.DetachedSpawners),
+      Guards(Common.ScopeGuards), Spawns(Common.DetachedSpawners, Common.ConcurrentExecutors),
       Serializers(SerializerFunctions) {}
 
 void SerializeSharedCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
@@ -102,10 +102,13 @@ void SerializeSharedCheck::report(const Conflict &C, ASTContext &Ctx) {
     FixIts Join = Origin->Via.empty() ? joinInsteadOfDetach(Origin->Spawn, Ctx)
                                       : FixIts();
     auto N = diag(Origin->Spawn.loc(),
-                  "%0 detached here%select{|; joining it instead removes the "
-                  "race}1",
+                  "%0%select{|; joining it instead removes the race|; waiting "
+                  "for it instead removes the race}1",
                   DiagnosticIDs::Note)
-             << Origin->Spawn.What << !Join.empty();
+             << spawnSite(Origin->Spawn)
+             << (Join.empty() ? 0
+                 : Origin->Spawn.Kind == SpawnKind::Executor ? 2
+                                                             : 1);
     for (const FixItHint &Fix : Join)
       N << Fix;
   }

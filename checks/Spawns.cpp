@@ -3,6 +3,8 @@
 #include "Spawns.h"
 
 #include "clang/AST/RecursiveASTVisitor.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 namespace clang::tidy::defer_race {
 namespace {
@@ -58,6 +60,31 @@ const CXXConstructExpr *assignedConstruction(const VarDecl *T) {
     return Found != nullptr;
   });
   return Found;
+}
+
+const NameList &executorFunctions() {
+  static const NameList Names({"::boost::asio::post", "::boost::asio::dispatch",
+                               "::boost::asio::defer",
+                               "::boost::asio::co_spawn"});
+  return Names;
+}
+
+bool isRecordNamed(QualType T, llvm::StringRef Name) {
+  const auto *RD = T.getNonReferenceType()->getAsCXXRecordDecl();
+  return RD && qualifiedName(RD) == Name;
+}
+
+// boost::asio::use_future(f): the packaged form of a handler. Returns f.
+const Expr *useFutureHandler(const Expr *E) {
+  const auto *Call = llvm::dyn_cast_or_null<CallExpr>(ignoreWrappers(E));
+  if (!Call || Call->getNumArgs() == 0)
+    return nullptr;
+  const auto *MD = llvm::dyn_cast_or_null<CXXMethodDecl>(Call->getDirectCallee());
+  if (!MD || qualifiedName(MD->getParent()) != "boost::asio::use_future_t")
+    return nullptr;
+  // operator() on the use_future object: the argument after the object.
+  unsigned Index = llvm::isa<CXXOperatorCallExpr>(Call) ? 1 : 0;
+  return Index < Call->getNumArgs() ? Call->getArg(Index) : nullptr;
 }
 
 bool isStopToken(QualType T) {
@@ -150,9 +177,49 @@ ThreadCallable callableFrom(const Expr *CallableArg,
   return C;
 }
 
-SpawnRecogniser::SpawnRecogniser(std::vector<std::string> DetachedSpawners)
+const std::vector<std::string> &SpawnRecogniser::builtinExecutors() {
+  static const std::vector<std::string> Names = {
+      "::boost::asio::thread_pool",
+      "::boost::asio::system_context",
+      "::boost::asio::system_executor",
+      "::boost::asio::basic_system_executor",
+  };
+  return Names;
+}
+
+SpawnRecogniser::SpawnRecogniser(std::vector<std::string> DetachedSpawners,
+                                 std::vector<std::string> ConcurrentExecutors)
     : ThreadClasses({"::std::thread", "::std::jthread", "::boost::thread"}),
-      Spawners(std::move(DetachedSpawners)) {}
+      Spawners(std::move(DetachedSpawners)) {
+  std::vector<std::string> All = builtinExecutors();
+  All.insert(All.end(), ConcurrentExecutors.begin(), ConcurrentExecutors.end());
+  Executors = NameList(std::move(All));
+}
+
+bool SpawnRecogniser::isConcurrentExecutor(QualType T) const {
+  if (T.isNull())
+    return false;
+  T = T.getNonReferenceType();
+  if (T->isPointerType())
+    T = T->getPointeeType();
+  const CXXRecordDecl *RD = T->getAsCXXRecordDecl();
+  for (unsigned Depth = 0; RD && Depth < 4; ++Depth) {
+    if (Executors.matches(RD))
+      return true;
+    // thread_pool::basic_executor_type: an executor nested in its context.
+    if (const auto *Outer = llvm::dyn_cast<CXXRecordDecl>(RD->getDeclContext());
+        Outer && Executors.matches(Outer))
+      return true;
+    // strand<Executor>: runs on the executor it wraps.
+    const auto *Spec = llvm::dyn_cast<ClassTemplateSpecializationDecl>(RD);
+    if (!Spec || !RD->getIdentifier() || RD->getName() != "strand" ||
+        Spec->getTemplateArgs().size() == 0 ||
+        Spec->getTemplateArgs()[0].getKind() != TemplateArgument::Type)
+      return false;
+    RD = Spec->getTemplateArgs()[0].getAsType()->getAsCXXRecordDecl();
+  }
+  return false;
+}
 
 bool SpawnRecogniser::isThreadClass(QualType T) const {
   if (T.isNull())
@@ -166,6 +233,8 @@ bool SpawnRecogniser::isThreadClass(QualType T) const {
 bool SpawnRecogniser::isSpawnApi(const FunctionDecl *FD) const {
   if (!FD)
     return false;
+  if (executorFunctions().matches(FD))
+    return true;
   if (const auto *MD = llvm::dyn_cast<CXXMethodDecl>(FD))
     if (ThreadClasses.matches(MD->getParent()))
       return true;
@@ -295,6 +364,59 @@ SpawnRecogniser::fromSpawner(const CallExpr *Call) const {
   return std::nullopt;
 }
 
+std::optional<DetachedSpawn>
+SpawnRecogniser::fromExecutor(const CallExpr *Call) const {
+  const FunctionDecl *Callee = Call->getDirectCallee();
+  if (!Callee || !executorFunctions().matches(Callee) ||
+      Call->getNumArgs() < 2 || !isConcurrentExecutor(Call->getArg(0)->getType()))
+    return std::nullopt;
+  DetachedSpawn S;
+  S.Kind = SpawnKind::Executor;
+  S.Start = Call;
+  S.What = qualifiedName(Callee);
+  if (Callee->getName() == "co_spawn") {
+    // co_spawn(executor, coroutine, token): the token decides.
+    if (Call->getNumArgs() < 3)
+      return std::nullopt;
+    S.Token = Call->getArg(2);
+    QualType Token = ignoreWrappers(S.Token)->getType();
+    if (isRecordNamed(Token, "boost::asio::use_future_t"))
+      S.FutureToken = true;
+    else if (!isRecordNamed(Token, "boost::asio::detached_t"))
+      return std::nullopt;
+    const Expr *Work = ignoreWrappers(Call->getArg(1));
+    if (const auto *CoCall = llvm::dyn_cast<CallExpr>(Work);
+        CoCall && !llvm::isa<CXXOperatorCallExpr>(CoCall)) {
+      // co_spawn(ex, session(std::ref(res)), detached): the coroutine
+      // function with its arguments.
+      S.Callable.Written = CoCall;
+      S.Callable.Function = CoCall->getDirectCallee();
+      if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(CoCall)) {
+        S.Callable.Object = MC->getImplicitObjectArgument();
+        S.Callable.ObjectIsPointer =
+            S.Callable.Object->getType()->isPointerType();
+      }
+      unsigned First = 0;
+      for (unsigned I = First; I < CoCall->getNumArgs(); ++I)
+        S.Callable.Args.push_back(CoCall->getArg(I));
+    } else {
+      S.Callable = callableFrom(Call->getArg(1), {});
+    }
+  } else {
+    // post(executor, handler) or post(executor, use_future(handler)).
+    S.Handler = Call->getArg(1);
+    const Expr *Work = S.Handler;
+    if (const Expr *Inner = useFutureHandler(Work)) {
+      S.FutureToken = true;
+      Work = Inner;
+    }
+    S.Callable = callableFrom(Work, {});
+  }
+  if (!S.Callable.valid())
+    return std::nullopt;
+  return S;
+}
+
 std::optional<DetachedSpawn> SpawnRecogniser::spawnAt(const Stmt *St) const {
   const auto *Call = llvm::dyn_cast_or_null<CallExpr>(St);
   if (!Call)
@@ -305,6 +427,8 @@ std::optional<DetachedSpawn> SpawnRecogniser::spawnAt(const Stmt *St) const {
       return fromDetachCall(MC);
     return fromSpawner(Call);
   }
+  if (std::optional<DetachedSpawn> S = fromExecutor(Call))
+    return S;
   if (std::optional<DetachedSpawn> S = fromPthreadDetach(Call))
     return S;
   if (isCallTo(Call, "pthread_create") && Call->getNumArgs() == 4) {
@@ -383,27 +507,132 @@ SpawnRecogniser::spawnAtDecl(const VarDecl *V) const {
 }
 
 namespace {
+
+bool isWaitName(llvm::StringRef Name) {
+  return Name == "wait" || Name == "get" || Name == "wait_for" ||
+         Name == "wait_until";
+}
+
+// std::async stored where it outlives the callable: a member, a global, a
+// container captured from the enclosing function.
+std::optional<DetachedSpawn> storedAsync(const CallExpr *Call,
+                                         const Stmt *Body) {
+  const Expr *Storage = nullptr;
+  llvm::SmallVector<const Expr *, 2> Values;
+  if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Call)) {
+    const CXXMethodDecl *MD = MC->getMethodDecl();
+    if (!MD || !MD->getIdentifier())
+      return std::nullopt;
+    llvm::StringRef Name = MD->getName();
+    if (Name != "push_back" && Name != "emplace_back" && Name != "push" &&
+        Name != "emplace" && Name != "insert" && Name != "push_front" &&
+        Name != "emplace_front")
+      return std::nullopt;
+    Storage = MC->getImplicitObjectArgument();
+    Values.append(MC->arg_begin(), MC->arg_end());
+  } else if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(Call);
+             OC && OC->getOperator() == OO_Equal && OC->getNumArgs() == 2) {
+    Storage = OC->getArg(0);
+    Values.push_back(OC->getArg(1));
+  } else {
+    return std::nullopt;
+  }
+  const CallExpr *Async = nullptr;
+  for (const Expr *V : Values) {
+    const auto *C = llvm::dyn_cast_or_null<CallExpr>(ignoreWrappers(V));
+    if (C && C->getDirectCallee() &&
+        qualifiedName(C->getDirectCallee()) == "std::async")
+      Async = C;
+  }
+  if (!Async || Async->getNumArgs() == 0)
+    return std::nullopt;
+  // Stored in a local of the callable: its destructor waits.
+  const Expr *Root = accessRoot(Storage);
+  if (const auto *DRE = llvm::dyn_cast_or_null<DeclRefExpr>(Root)) {
+    const auto *V = llvm::dyn_cast<VarDecl>(DRE->getDecl());
+    if (!V)
+      return std::nullopt;
+    SourceRange B = Body->getSourceRange();
+    if (V->hasLocalStorage() && !(V->getLocation() < B.getBegin()) &&
+        !(B.getEnd() < V->getLocation()))
+      return std::nullopt;
+  } else if (!Root) {
+    return std::nullopt;
+  }
+  llvm::ArrayRef<const Expr *> Args(Async->getArgs(), Async->getNumArgs());
+  if (const auto *E = Args.front()->getType()->getAs<EnumType>();
+      E && E->getDecl()->getName() == "launch") {
+    // std::launch::deferred runs in the thread that waits.
+    const auto *Policy = llvm::dyn_cast<DeclRefExpr>(ignoreWrappers(Args.front()));
+    if (Policy && Policy->getDecl()->getName() == "deferred")
+      return std::nullopt;
+    Args = Args.drop_front();
+  }
+  if (Args.empty())
+    return std::nullopt;
+  DetachedSpawn S;
+  S.Kind = SpawnKind::Async;
+  S.Start = Async;
+  S.Storage = Storage;
+  S.What = "std::async";
+  S.Callable = callableFrom(Args.front(), Args.drop_front());
+  if (!S.Callable.valid())
+    return std::nullopt;
+  return S;
+}
+
 class SpawnCollector : public RecursiveASTVisitor<SpawnCollector> {
 public:
-  SpawnCollector(const SpawnRecogniser &R,
-                 llvm::SmallVectorImpl<DetachedSpawn> &Out)
-      : R(R), Out(Out) {}
+  SpawnCollector(const SpawnRecogniser &R, const Stmt *Body)
+      : R(R), Body(Body) {}
+  llvm::SmallVector<DetachedSpawn, 4> Found;
+
   bool TraverseLambdaExpr(LambdaExpr *) { return true; }
   bool TraverseCXXRecordDecl(CXXRecordDecl *) { return true; }
   bool VisitCallExpr(CallExpr *Call) {
     if (std::optional<DetachedSpawn> S = R.spawnAt(Call))
-      Out.push_back(std::move(*S));
+      Found.push_back(std::move(*S));
+    else if (std::optional<DetachedSpawn> A = storedAsync(Call, Body))
+      Found.push_back(std::move(*A));
+    // Waits on futures: post(pool, use_future(f)).wait(), fut.get().
+    if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Call))
+      if (const CXXMethodDecl *MD = MC->getMethodDecl();
+          MD && MD->getIdentifier() && isWaitName(MD->getName())) {
+        const Expr *Obj = ignoreWrappers(MC->getImplicitObjectArgument());
+        if (const auto *DRE = llvm::dyn_cast<DeclRefExpr>(Obj))
+          WaitedVars.insert(DRE->getDecl());
+        else
+          WaitedCalls.insert(Obj);
+      }
     return true;
   }
   bool VisitVarDecl(VarDecl *V) {
     if (std::optional<DetachedSpawn> S = R.spawnAtDecl(V))
-      Out.push_back(std::move(*S));
+      Found.push_back(std::move(*S));
+    if (V->getInit())
+      FutureVars[ignoreWrappers(V->getInit())] = V;
     return true;
+  }
+
+  // Work whose future is waited for in the callable is not left running.
+  void dropWaited() {
+    llvm::erase_if(Found, [&](const DetachedSpawn &S) {
+      if (!S.FutureToken)
+        return false;
+      const Expr *Start = ignoreWrappers(S.Start);
+      if (WaitedCalls.count(Start))
+        return true;
+      auto It = FutureVars.find(Start);
+      return It != FutureVars.end() && WaitedVars.count(It->second);
+    });
   }
 
 private:
   const SpawnRecogniser &R;
-  llvm::SmallVectorImpl<DetachedSpawn> &Out;
+  const Stmt *Body;
+  llvm::SmallPtrSet<const Expr *, 4> WaitedCalls;
+  llvm::SmallPtrSet<const Decl *, 4> WaitedVars;
+  llvm::DenseMap<const Expr *, const VarDecl *> FutureVars;
 };
 } // namespace
 
@@ -411,8 +640,11 @@ void SpawnRecogniser::spawnsIn(const Stmt *Body,
                                llvm::SmallVectorImpl<DetachedSpawn> &Out) const {
   if (!Body)
     return;
-  SpawnCollector Collector(*this, Out);
+  SpawnCollector Collector(*this, Body);
   Collector.TraverseStmt(const_cast<Stmt *>(Body));
+  Collector.dropWaited();
+  for (DetachedSpawn &S : Collector.Found)
+    Out.push_back(std::move(S));
 }
 
 } // namespace clang::tidy::defer_race

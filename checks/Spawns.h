@@ -44,7 +44,14 @@ struct ThreadCallable {
   Frame frame(const Frame &Spawner) const;
 };
 
-enum class SpawnKind { StdThread, BoostThread, Pthread, Spawner };
+enum class SpawnKind {
+  StdThread,
+  BoostThread,
+  Pthread,
+  Spawner,  ///< a DetachedSpawners function
+  Executor, ///< boost::asio::post/dispatch/defer/co_spawn onto a thread pool
+  Async,    ///< std::async whose future is stored beyond the callable
+};
 
 /// A thread that is started and left running.
 struct DetachedSpawn {
@@ -59,6 +66,16 @@ struct DetachedSpawn {
   const CallExpr *DetachedAttribute = nullptr;
   /// The named thread object or pthread_t, if any.
   const VarDecl *ThreadVar = nullptr;
+  /// Executor spawns: the handler as written (for post/dispatch/defer), and
+  /// the completion token (for co_spawn).
+  const Expr *Handler = nullptr;
+  const Expr *Token = nullptr;
+  /// The work completes a future (boost::asio::use_future): it is detached
+  /// only when nothing waits for that future.
+  bool FutureToken = false;
+  /// std::async: where its future is stored (a member, a global, a captured
+  /// container). Waiting on it there ends the writer.
+  const Expr *Storage = nullptr;
   ThreadCallable Callable;
   /// "std::thread", "std::jthread", "boost::thread", "pthread", or the name of
   /// the spawner.
@@ -70,9 +87,21 @@ struct DetachedSpawn {
 
 class SpawnRecogniser {
 public:
-  explicit SpawnRecogniser(std::vector<std::string> DetachedSpawners = {});
+  /// ConcurrentExecutors adds execution contexts whose work runs on other
+  /// threads to the built-in ones (boost::asio::thread_pool,
+  /// boost::asio::system_context); an io_context may be run by the thread
+  /// that posts, so it is only concurrent when listed.
+  explicit SpawnRecogniser(std::vector<std::string> DetachedSpawners = {},
+                           std::vector<std::string> ConcurrentExecutors = {});
+
+  static const std::vector<std::string> &builtinExecutors();
 
   bool isThreadClass(QualType T) const;
+
+  /// Whether work handed to this execution context or executor runs on
+  /// another thread: a listed context, an executor nested in one, or a
+  /// strand over such an executor.
+  bool isConcurrentExecutor(QualType T) const;
 
   /// The spawn that becomes detached at S: a .detach() call, a
   /// pthread_detach() call, a pthread_create() that detaches by attribute or
@@ -98,10 +127,12 @@ private:
   std::optional<DetachedSpawn> fromPthreadDetach(const CallExpr *Call) const;
   std::optional<DetachedSpawn> fromPthreadCreate(const CallExpr *Call) const;
   std::optional<DetachedSpawn> fromSpawner(const CallExpr *Call) const;
+  std::optional<DetachedSpawn> fromExecutor(const CallExpr *Call) const;
   bool destructorDetaches(const CXXRecordDecl *RD) const;
 
   NameList ThreadClasses;
   NameList Spawners;
+  NameList Executors;
   mutable llvm::DenseMap<const CXXRecordDecl *, bool> DetachingDtors;
 };
 
