@@ -26,6 +26,12 @@ struct CommonOptions {
   /// Extra execution contexts whose work runs on other threads, e.g.
   /// boost::asio::io_context when it is run by a pool of threads.
   std::vector<std::string> ConcurrentExecutors;
+  /// Where function summaries live for the two-phase mode across
+  /// translation units; empty: off.
+  std::string SummaryDirectory;
+  /// "import" reads summaries of callees defined elsewhere; "export" writes
+  /// the summaries of this translation unit's functions.
+  std::string SummaryMode;
 
   explicit CommonOptions(const ClangTidyCheck::OptionsView &Options)
       : ScopeGuards(
@@ -33,13 +39,26 @@ struct CommonOptions {
         DetachedSpawners(splitList(
             std::string(Options.getLocalOrGlobal("DetachedSpawners", "")))),
         ConcurrentExecutors(splitList(std::string(
-            Options.getLocalOrGlobal("ConcurrentExecutors", "")))) {}
+            Options.getLocalOrGlobal("ConcurrentExecutors", "")))),
+        SummaryDirectory(
+            std::string(Options.getLocalOrGlobal("SummaryDirectory", ""))),
+        SummaryMode(
+            std::string(Options.getLocalOrGlobal("SummaryMode", "import"))) {}
+
+  bool importsSummaries() const {
+    return !SummaryDirectory.empty() && SummaryMode != "export";
+  }
+  bool exportsSummaries() const {
+    return !SummaryDirectory.empty() && SummaryMode == "export";
+  }
 
   void store(const ClangTidyCheck::OptionsView &Options,
              ClangTidyOptions::OptionMap &Opts) const {
     Options.store(Opts, "ScopeGuards", joinList(ScopeGuards));
     Options.store(Opts, "DetachedSpawners", joinList(DetachedSpawners));
     Options.store(Opts, "ConcurrentExecutors", joinList(ConcurrentExecutors));
+    Options.store(Opts, "SummaryDirectory", SummaryDirectory);
+    Options.store(Opts, "SummaryMode", SummaryMode);
   }
 };
 

@@ -369,7 +369,7 @@ private:
 void ConcurrentReadFinder::collectWriters(const FunctionDecl *Fn) {
   const SourceManager &SM = Facts.context().getSourceManager();
   auto FromCall = [&](const CallExpr *Call, const GuardCallable *G) {
-    const FunctionDecl *Callee = userDefinedCallee(Call, SM);
+    const FunctionDecl *Callee = Facts.summarizableCallee(Call);
     if (!Callee || Callee == Fn)
       return false;
     const FunctionSummary &Summary = Facts.summaryOf(Callee);
@@ -392,6 +392,8 @@ void ConcurrentReadFinder::collectWriters(const FunctionDecl *Fn) {
       W->GuardLoc = LW.GuardLoc;
       if (LW.Storage)
         W->Storage = Facts.mapToCaller(*LW.Storage, Call, Caller);
+      W->ImportedFrom = LW.ImportedFrom;
+      W->ImportedWrite = LW.ImportedWrite;
       Writers.push_back(std::move(W));
     }
     return false;
@@ -421,6 +423,8 @@ void ConcurrentReadFinder::collectWriters(const FunctionDecl *Fn) {
         W->WriteDesc = Wr.Target.describe();
         W->GuardLoc = G.Loc;
         W->Storage = GW.Storage;
+        W->ImportedFrom = GW.ImportedFrom;
+        W->ImportedWrite = GW.ImportedWrite;
         Writers.push_back(std::move(W));
       }
     }

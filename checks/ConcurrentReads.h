@@ -49,6 +49,9 @@ struct WriterStart {
   SourceLocation GuardLoc;
   /// Waiting on a future kept here (std::async) ends the writer.
   std::optional<ObjectRef> Storage;
+  /// From another translation unit's summary.
+  const FunctionRecord *ImportedFrom = nullptr;
+  const PortableWrite *ImportedWrite = nullptr;
 };
 
 /// A read of an object, on its way into a serializer.

@@ -44,8 +44,9 @@ void DetachedMutationCheck::check(const MatchFinder::MatchResult &Result) {
   if (!G)
     return;
   if (!Facts)
-    Facts = std::make_unique<DetachedWriterFacts>(Guards, Spawns,
-                                                  *Result.Context);
+    Facts = std::make_unique<DetachedWriterFacts>(
+        Guards, Spawns, *Result.Context,
+        Common.importsSummaries() ? Common.SummaryDirectory : std::string());
   for (const GuardWriter &W : Facts->writersOf(*G))
     report(*G, W, *Result.Context);
 }
@@ -105,6 +106,16 @@ void DetachedMutationCheck::report(const GuardCallable &G,
   }
   noteGuard(*this, G);
   noteCallChain(*this, GW.Via);
+  if (GW.ImportedFrom) {
+    // The helper is defined in another translation unit.
+    diag(GW.Via.back()->getBeginLoc(),
+         "'%0' (defined in %1) leads to it: %2; the thread writes '%3' at %4",
+         DiagnosticIDs::Note)
+        << GW.ImportedFrom->Name << GW.ImportedFrom->File
+        << GW.ImportedWrite->Spawn << GW.ImportedWrite->Written
+        << GW.ImportedWrite->Write;
+    return;
+  }
   noteSpawn(*this, GW.Spawn, /*AtWarning=*/Direct, Ctx.getSourceManager());
   diag(Shown->At->getBeginLoc(), "the detached thread writes '%0' here",
        DiagnosticIDs::Note)

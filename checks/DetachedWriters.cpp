@@ -2,12 +2,44 @@
 
 #include "DetachedWriters.h"
 
+#include "clang/Basic/SourceManager.h"
+#include "llvm/Support/FileSystem.h"
+
 namespace clang::tidy::defer_race {
 
 DetachedWriterFacts::DetachedWriterFacts(const ScopeGuardRecogniser &Guards,
                                          const SpawnRecogniser &Spawns,
-                                         ASTContext &Ctx)
-    : Guards(Guards), Spawns(Spawns), Ctx(Ctx) {}
+                                         ASTContext &Ctx,
+                                         std::string SummaryDirectory)
+    : Guards(Guards), Spawns(Spawns), Ctx(Ctx),
+      SummaryDirectory(std::move(SummaryDirectory)) {}
+
+const SummaryStore *DetachedWriterFacts::imported() {
+  if (!ImportTried) {
+    ImportTried = true;
+    if (!SummaryDirectory.empty())
+      Imported = SummaryStore::load(SummaryDirectory);
+  }
+  return Imported.get();
+}
+
+const FunctionRecord *
+DetachedWriterFacts::importedRecord(const FunctionDecl *F) {
+  const SummaryStore *Store = F ? imported() : nullptr;
+  return Store ? Store->find(usrOf(F)) : nullptr;
+}
+
+const FunctionDecl *
+DetachedWriterFacts::summarizableCallee(const CallExpr *Call) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  if (const FunctionDecl *Def = userDefinedCallee(Call, SM))
+    return Def;
+  const FunctionDecl *Callee = Call->getDirectCallee();
+  if (!Callee || Callee->hasBody() ||
+      SM.isInSystemHeader(SM.getExpansionLoc(Callee->getLocation())))
+    return nullptr;
+  return importedRecord(Callee) ? Callee : nullptr;
+}
 
 bool DetachedWriterFacts::mayReachSpawn(const FunctionDecl *F,
                                         unsigned DepthLeft) {
@@ -58,7 +90,37 @@ void DetachedWriterFacts::collectWriters(
   // start a thread themselves.
   forEachCall(Body, [&](const CallExpr *Call) {
     const FunctionDecl *Def = userDefinedCallee(Call, Ctx.getSourceManager());
-    if (!Def || Spawns.isSpawnApi(Def) ||
+    if (!Def) {
+      // A helper defined in another translation unit, known from its
+      // exported summary.
+      const FunctionDecl *Callee = Call->getDirectCallee();
+      const FunctionRecord *Rec =
+          Callee && !Callee->hasBody() ? importedRecord(Callee) : nullptr;
+      if (!Rec)
+        return false;
+      for (const PortableWrite &PW : imported()->spawnsOf(Rec->USR)) {
+        std::optional<ObjectRef> Target = fromPortable(PW, Callee);
+        std::optional<ObjectRef> Mapped =
+            Target ? mapToCaller(*Target, Call, Fr) : std::nullopt;
+        if (!Mapped)
+          continue;
+        GuardWriter W;
+        W.Via.append(Via.begin(), Via.end());
+        W.Via.push_back(Call);
+        Write Wr;
+        Wr.Target = std::move(*Mapped);
+        Wr.At = Call;
+        Wr.Access = nullptr;
+        if (PW.Locked)
+          Wr.Lock = HeldLock();
+        W.Writes.push_back(std::move(Wr));
+        W.ImportedFrom = Rec;
+        W.ImportedWrite = &PW;
+        Out.push_back(std::move(W));
+      }
+      return false;
+    }
+    if (Spawns.isSpawnApi(Def) ||
         !mayReachSpawn(Def, MaxHelperDepth - Depth - 1))
       return false;
     llvm::SmallVector<const Expr *, 4> Args;
@@ -155,8 +217,32 @@ const FunctionSummary &
 DetachedWriterFacts::summaryOf(const FunctionDecl *F) {
   static const FunctionSummary Empty;
   const FunctionDecl *Def = nullptr;
-  if (!F || !F->hasBody(Def))
+  if (!F)
     return Empty;
+  if (!F->hasBody(Def)) {
+    // Defined in another translation unit: its exported summary, if any.
+    F = F->getCanonicalDecl();
+    auto It = Summaries.find(F);
+    if (It != Summaries.end())
+      return *It->second;
+    auto Summary = std::make_unique<FunctionSummary>();
+    if (const FunctionRecord *Rec = importedRecord(F))
+      for (const PortableWrite &PW : imported()->leavesOf(Rec->USR)) {
+        std::optional<ObjectRef> Target = fromPortable(PW, F);
+        if (!Target)
+          continue;
+        LeftWrite LW;
+        LW.Target = std::move(*Target);
+        LW.Locked = PW.Locked;
+        LW.WriteDesc = PW.Written;
+        LW.ImportedFrom = Rec;
+        LW.ImportedWrite = &PW;
+        Summary->Writes.push_back(std::move(LW));
+      }
+    std::unique_ptr<FunctionSummary> &Slot = Summaries[F];
+    Slot = std::move(Summary);
+    return *Slot;
+  }
   F = Def;
   auto It = Summaries.find(F);
   if (It != Summaries.end())
@@ -188,6 +274,8 @@ DetachedWriterFacts::summaryOf(const FunctionDecl *F) {
         LW.WriteDesc = W.Target.describe();
         LW.Origin = &GW;
         LW.Storage = GW.Storage;
+        LW.ImportedFrom = GW.ImportedFrom;
+        LW.ImportedWrite = GW.ImportedWrite;
         Summary->Writes.push_back(std::move(LW));
       }
     }
@@ -195,8 +283,7 @@ DetachedWriterFacts::summaryOf(const FunctionDecl *F) {
 
   // Calls that leave writers behind, made in F's body or in its guards.
   auto AddCallee = [&](const CallExpr *Call, const Frame &Caller) {
-    const FunctionDecl *Callee =
-        userDefinedCallee(Call, Ctx.getSourceManager());
+    const FunctionDecl *Callee = summarizableCallee(Call);
     if (!Callee || Callee == F)
       return false;
     const FunctionSummary &S = summaryOf(Callee);
@@ -229,6 +316,132 @@ DetachedWriterFacts::summaryOf(const FunctionDecl *F) {
   std::unique_ptr<FunctionSummary> &Slot = Summaries[F];
   Slot = std::move(Summary);
   return *Slot;
+}
+
+FunctionRecord DetachedWriterFacts::record(const FunctionDecl *F) {
+  FunctionRecord R;
+  const FunctionDecl *Def = nullptr;
+  if (!F || !F->hasBody(Def))
+    return R;
+  const SourceManager &SM = Ctx.getSourceManager();
+  R.USR = usrOf(Def);
+  R.Name = qualifiedName(Def);
+  llvm::SmallString<256> File(
+      SM.getFilename(SM.getExpansionLoc(Def->getLocation())));
+  llvm::sys::fs::make_absolute(File);
+  R.File = std::string(File);
+  R.Hash = SummaryStore::fileHash(R.File);
+  auto Where = [&](SourceLocation L) -> std::string {
+    if (L.isInvalid())
+      return {};
+    PresumedLoc P = SM.getPresumedLoc(SM.getExpansionLoc(L));
+    if (P.isInvalid())
+      return {};
+    return std::string(P.getFilename()) + ":" + std::to_string(P.getLine()) +
+           ":" + std::to_string(P.getColumn());
+  };
+
+  // Writes still running when Def returns.
+  for (const LeftWrite &LW : summaryOf(Def).Writes) {
+    std::optional<PortableWrite> PW = portable(LW.Target);
+    if (!PW)
+      continue;
+    PW->Locked = LW.Locked;
+    PW->Written = LW.WriteDesc;
+    if (LW.ImportedWrite) {
+      PW->Spawn = LW.ImportedWrite->Spawn;
+      PW->Write = LW.ImportedWrite->Write;
+    } else {
+      PW->Spawn = LW.SpawnWhat + " detached at " + Where(LW.SpawnLoc);
+      PW->Write = LW.WriteAt ? Where(LW.WriteAt->getBeginLoc()) : "";
+    }
+    R.Leaves.push_back(std::move(*PW));
+  }
+
+  // Threads Def starts itself: what a guard calling it leaves behind.
+  Frame Root = Frame::root(Def);
+  llvm::SmallVector<const CallExpr *, 2> Via;
+  std::vector<GuardWriter> Found;
+  collectWriters(Root, Via, /*Depth=*/1, Found);
+  for (const GuardWriter &GW : Found)
+    for (const Write &W : GW.Writes) {
+      std::optional<PortableWrite> PW = portable(W.Target);
+      if (!PW)
+        continue;
+      PW->Locked = W.Lock.has_value();
+      PW->Written = W.Target.describe();
+      if (GW.ImportedWrite) {
+        PW->Spawn = GW.ImportedWrite->Spawn;
+        PW->Write = GW.ImportedWrite->Write;
+      } else {
+        PW->Spawn = GW.Spawn.What + " detached at " + Where(GW.Spawn.loc());
+        PW->Write = W.At ? Where(W.At->getBeginLoc()) : "";
+      }
+      R.Spawns.push_back(std::move(*PW));
+    }
+
+  // Calls to functions defined elsewhere: summaries compose through them
+  // when they are imported. Calls in F's guards count too: they run before
+  // F returns.
+  ObjectResolver Resolver;
+  auto AddEdge = [&](const CallExpr *Call, const Frame &Caller) {
+    const FunctionDecl *Callee = Call->getDirectCallee();
+    if (!Callee || Callee->hasBody() ||
+        SM.isInSystemHeader(SM.getExpansionLoc(Callee->getLocation())))
+      return false;
+    CallEdge E;
+    E.Callee = usrOf(Callee);
+    E.Name = qualifiedName(Callee);
+    E.At = Where(Call->getBeginLoc());
+    if (E.Callee.empty())
+      return false;
+    auto Bind = [&](int Param, const Expr *Arg) {
+      ArgBinding B;
+      B.Param = Param;
+      if (std::optional<ObjectRef> O = Resolver.object(Arg, Caller))
+        B.Object = portable(*O);
+      if (std::optional<ObjectRef> P = Resolver.pointee(Arg, Caller))
+        B.Pointee = portable(*P);
+      if (B.Object || B.Pointee)
+        E.Args.push_back(std::move(B));
+    };
+    unsigned First = 0;
+    if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Call)) {
+      const Expr *Obj = MC->getImplicitObjectArgument();
+      ArgBinding B;
+      B.Param = -1;
+      std::optional<ObjectRef> O = Obj->getType()->isPointerType()
+                                       ? Resolver.pointee(Obj, Caller)
+                                       : Resolver.object(Obj, Caller);
+      if (O && (B.Object = portable(*O)))
+        E.Args.push_back(std::move(B));
+    } else if (llvm::isa<CXXOperatorCallExpr>(Call) &&
+               llvm::isa<CXXMethodDecl>(Callee)) {
+      First = 1;
+      if (Call->getNumArgs() > 0)
+        if (std::optional<ObjectRef> O = Resolver.object(Call->getArg(0), Caller);
+            O && portable(*O)) {
+          ArgBinding B;
+          B.Param = -1;
+          B.Object = portable(*O);
+          E.Args.push_back(std::move(B));
+        }
+    }
+    for (unsigned I = First; I < Call->getNumArgs(); ++I)
+      Bind(static_cast<int>(I - First), Call->getArg(I));
+    if (!E.Args.empty())
+      R.Calls.push_back(std::move(E));
+    return false;
+  };
+  forEachCall(Def->getBody(),
+              [&](const CallExpr *Call) { return AddEdge(Call, Root); });
+  for (const GuardCallable &G : guardsOf(Def)) {
+    Frame GuardFrame = G.frame(Root);
+    forEachCall(G.body(), [&](const CallExpr *Call) {
+      return AddEdge(Call, GuardFrame);
+    });
+  }
+  return R;
 }
 
 } // namespace clang::tidy::defer_race

@@ -18,6 +18,7 @@
 #include "ScopeGuards.h"
 #include "SharedObjects.h"
 #include "Spawns.h"
+#include "Summaries.h"
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallPtrSet.h"
@@ -36,6 +37,10 @@ struct GuardWriter {
   llvm::SmallVector<Write, 2> Writes;
   /// For std::async: where its future is kept, relative to that function.
   std::optional<ObjectRef> Storage;
+  /// Set when the spawn is in a helper defined in another translation unit,
+  /// known from its exported summary: Spawn is then empty.
+  const FunctionRecord *ImportedFrom = nullptr;
+  const PortableWrite *ImportedWrite = nullptr;
 };
 
 /// A write that a detached thread may still be making when a function
@@ -54,6 +59,9 @@ struct LeftWrite {
   const GuardWriter *Origin = nullptr; ///< the spawn and all its writes
   /// Where a future that ends the writer is kept (std::async), if any.
   std::optional<ObjectRef> Storage;
+  /// From another translation unit's summary: the evidence is text.
+  const FunctionRecord *ImportedFrom = nullptr;
+  const PortableWrite *ImportedWrite = nullptr;
   /// Calls from the summarised function down to the one with the guard.
   llvm::SmallVector<const CallExpr *, 4> Calls;
 };
@@ -66,7 +74,8 @@ struct FunctionSummary {
 class DetachedWriterFacts {
 public:
   DetachedWriterFacts(const ScopeGuardRecogniser &Guards,
-                      const SpawnRecogniser &Spawns, ASTContext &Ctx);
+                      const SpawnRecogniser &Spawns, ASTContext &Ctx,
+                      std::string SummaryDirectory = {});
 
   /// Detached threads the guard leaves running. Empty for a guard dismissed
   /// on every path.
@@ -80,6 +89,13 @@ public:
   std::optional<ObjectRef> mapToCaller(const ObjectRef &CalleeObject,
                                        const CallExpr *Call,
                                        const Frame &Caller) const;
+
+  /// The callee of Call if a summary of it can be known: it is defined in
+  /// user code in this translation unit, or imported from another one.
+  const FunctionDecl *summarizableCallee(const CallExpr *Call);
+
+  /// F's summary in the portable form that the export writes.
+  FunctionRecord record(const FunctionDecl *F);
 
   /// The guards declared in F's body.
   const llvm::SmallVector<GuardCallable, 2> &guardsOf(const FunctionDecl *F);
@@ -97,6 +113,8 @@ private:
                       llvm::SmallVectorImpl<const CallExpr *> &Via,
                       unsigned Depth, std::vector<GuardWriter> &Out);
   bool mayReachSpawn(const FunctionDecl *F, unsigned DepthLeft);
+  const SummaryStore *imported();
+  const FunctionRecord *importedRecord(const FunctionDecl *F);
 
   const ScopeGuardRecogniser &Guards;
   const SpawnRecogniser &Spawns;
@@ -110,6 +128,9 @@ private:
       GuardLists;
   llvm::DenseMap<const FunctionDecl *, bool> ReachesSpawn;
   llvm::SmallPtrSet<const FunctionDecl *, 8> InProgress;
+  std::string SummaryDirectory;
+  std::shared_ptr<const SummaryStore> Imported;
+  bool ImportTried = false;
   unsigned SummaryDepth = 0;
 };
 

@@ -37,9 +37,16 @@ void SerializeSharedCheck::check(const MatchFinder::MatchResult &Result) {
   if (!F || F->isDependentContext())
     return;
   if (!Facts) {
-    Facts = std::make_unique<DetachedWriterFacts>(Guards, Spawns,
-                                                  *Result.Context);
+    Facts = std::make_unique<DetachedWriterFacts>(
+        Guards, Spawns, *Result.Context,
+        Common.importsSummaries() ? Common.SummaryDirectory : std::string());
     Finder = std::make_unique<ConcurrentReadFinder>(*Facts, Serializers);
+  }
+  if (Common.exportsSummaries()) {
+    FunctionRecord R = Facts->record(F);
+    if (!R.USR.empty() &&
+        (!R.Leaves.empty() || !R.Spawns.empty() || !R.Calls.empty()))
+      Exported.push_back(std::move(R));
   }
   llvm::SmallVector<Conflict, 2> Conflicts;
   Finder->conflictsIn(F, Conflicts);
@@ -69,6 +76,20 @@ static FixIts snapshotFix(const Conflict &C, ASTContext &Ctx) {
   return snapshotBefore(W.Call, Root.Var, Uses, C.Function->getBody(), Ctx);
 }
 
+void SerializeSharedCheck::onEndOfTranslationUnit() {
+  if (Common.exportsSummaries()) {
+    // Written even when empty: it replaces what an older run of this
+    // translation unit exported.
+    std::string Error;
+    if (!SummaryStore::write(Common.SummaryDirectory, getCurrentMainFile(),
+                             Exported, Error))
+      llvm::errs() << "defer-race: error: " << Error << "\n";
+  }
+  Exported.clear();
+  Finder.reset();
+  Facts.reset();
+}
+
 void SerializeSharedCheck::report(const Conflict &C, ASTContext &Ctx) {
   const WriterStart &W = *C.W;
   const std::string Read = C.R.Object.describe();
@@ -94,11 +115,11 @@ void SerializeSharedCheck::report(const Conflict &C, ASTContext &Ctx) {
         << W.Call->getDirectCallee() << Written;
   if (W.OwnGuard)
     noteGuard(*this, *W.OwnGuard);
-  else if (W.GuardLoc.isValid())
+  else if (W.GuardLoc.isValid() && !W.ImportedWrite)
     diag(W.GuardLoc, "the thread is started by the scope-exit guard "
                      "registered here",
          DiagnosticIDs::Note);
-  if (const GuardWriter *Origin = W.Origin) {
+  if (const GuardWriter *Origin = W.Origin; Origin && Origin->Spawn.Start) {
     FixIts Join = Origin->Via.empty() ? joinInsteadOfDetach(Origin->Spawn, Ctx)
                                       : FixIts();
     auto N = diag(Origin->Spawn.loc(),
@@ -112,10 +133,19 @@ void SerializeSharedCheck::report(const Conflict &C, ASTContext &Ctx) {
     for (const FixItHint &Fix : Join)
       N << Fix;
   }
-  if (W.WriteAt)
+  if (W.ImportedWrite) {
+    // Known from another translation unit's summary.
+    diag(W.Call ? W.Call->getBeginLoc() : C.Serializer.loc(),
+         "'%0' (defined in %1) leads to it: %2; the thread writes '%3' at %4",
+         DiagnosticIDs::Note)
+        << W.ImportedFrom->Name << W.ImportedFrom->File
+        << W.ImportedWrite->Spawn << W.ImportedWrite->Written
+        << W.ImportedWrite->Write;
+  } else if (W.WriteAt) {
     diag(W.WriteAt->getBeginLoc(), "the detached thread writes '%0' here",
          DiagnosticIDs::Note)
         << W.WriteDesc;
+  }
 }
 
 } // namespace clang::tidy::defer_race

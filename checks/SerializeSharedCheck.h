@@ -28,10 +28,7 @@ public:
   bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
     return LangOpts.CPlusPlus11;
   }
-  void onEndOfTranslationUnit() override {
-    Finder.reset();
-    Facts.reset();
-  }
+  void onEndOfTranslationUnit() override;
 
 private:
   void report(const Conflict &C, ASTContext &Ctx);
@@ -43,6 +40,8 @@ private:
   const SerializerRecogniser Serializers;
   std::unique_ptr<DetachedWriterFacts> Facts;
   std::unique_ptr<ConcurrentReadFinder> Finder;
+  /// Summaries this translation unit exports (SummaryMode: export).
+  std::vector<FunctionRecord> Exported;
 };
 
 } // namespace clang::tidy::defer_race

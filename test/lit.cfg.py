@@ -43,6 +43,7 @@ config.substitutions.append(("%llvm_major", config.llvm_major))
 config.substitutions.append(("%python", config.python))
 config.substitutions.append(("%source_root", config.source_root))
 config.substitutions.append(("%bin_dir", config.bin_dir))
+config.substitutions.append(("%llvm_tools_dir", tools))
 # Headers for libraries Debian lacks (folly, <experimental/scope>,
 # Boost.Scope), and LLVM's own headers for llvm::make_scope_exit.
 config.substitutions.append(
