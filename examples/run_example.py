@@ -83,9 +83,14 @@ def warnings_of(args, source, config, flags):
 
 
 def build(args, source, binary, sanitizer, flags, libs):
+    # _GLIBCXX_ASSERTIONS makes libstdc++ instantiate std::string in the
+    # example instead of calling its prebuilt copy in libstdc++.so, which
+    # ThreadSanitizer does not instrument: the races on a string's length
+    # and buffer are then seen whichever thread runs first.
     command = [args.clangxx, "-std=c++17", "-O1", "-g",
-               "-fno-omit-frame-pointer", "-fsanitize=" + sanitizer, source,
-               "-o", binary] + flags + libs + ["-lpthread"]
+               "-fno-omit-frame-pointer", "-fsanitize=" + sanitizer,
+               "-D_GLIBCXX_ASSERTIONS", source, "-o", binary] + \
+        flags + libs + ["-lpthread"]
     proc = run(command)
     if proc.returncode != 0:
         raise Failure("build failed:\n" + proc.stdout.decode(errors="replace"))

@@ -23,7 +23,11 @@ struct Order {
 
 void ship(Order &order) {
   BOOST_SCOPE_EXIT(&order) {
-    boost::thread notifier([&order] { order.status = "shipped, customer notified"; });
+    boost::thread notifier([&order] {
+      // Notifying the customer takes a moment.
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      order.status = "shipped, customer notified";
+    });
     notifier.detach(); // warn: defer-race-detached-mutation
   } BOOST_SCOPE_EXIT_END
 }
