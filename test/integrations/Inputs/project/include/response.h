@@ -1,0 +1,8 @@
+#pragma once
+
+#include <string>
+
+struct Response {
+  std::string data;
+  std::string log;
+};
