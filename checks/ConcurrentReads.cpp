@@ -195,86 +195,6 @@ public:
   }
 };
 
-// A const member function whose body is `return field_;`: reading through it
-// reads that field.
-const FieldDecl *getterField(const CXXMethodDecl *MD) {
-  const FunctionDecl *Def = nullptr;
-  if (!MD || !MD->isConst() || !MD->hasBody(Def))
-    return nullptr;
-  const auto *Body = llvm::dyn_cast<CompoundStmt>(Def->getBody());
-  if (!Body || Body->size() != 1)
-    return nullptr;
-  const auto *Ret = llvm::dyn_cast<ReturnStmt>(Body->body_front());
-  if (!Ret || !Ret->getRetValue())
-    return nullptr;
-  const auto *ME = llvm::dyn_cast<MemberExpr>(ignoreWrappers(Ret->getRetValue()));
-  if (!ME || !llvm::isa<CXXThisExpr>(ignoreWrappers(ME->getBase())))
-    return nullptr;
-  return llvm::dyn_cast<FieldDecl>(ME->getMemberDecl());
-}
-
-bool sameExpr(const Expr *A, const Expr *B) {
-  return A && B && ignoreWrappers(A) == ignoreWrappers(B);
-}
-
-// Climbs from a leaf to what is read: res -> res.wreqlog -> (getter).
-const Expr *readAccess(const Expr *Leaf, const ParentMap &PM,
-                       const FieldDecl *&Getter, bool &ThroughArrow) {
-  Getter = nullptr;
-  ThroughArrow = false;
-  const Expr *Top = Leaf;
-  const Expr *Cur = Leaf;
-  while (const Stmt *P = PM.getParent(Cur)) {
-    const auto *PE = llvm::dyn_cast<Expr>(P);
-    if (!PE)
-      break;
-    if (llvm::isa<ParenExpr>(PE) || llvm::isa<ImplicitCastExpr>(PE) ||
-        llvm::isa<MaterializeTemporaryExpr>(PE)) {
-      Cur = PE;
-      continue;
-    }
-    if (const auto *ME = llvm::dyn_cast<MemberExpr>(PE)) {
-      if (llvm::isa<FieldDecl>(ME->getMemberDecl())) {
-        Top = Cur = ME;
-        continue;
-      }
-      // res.GetLog(): a getter call reads the field it returns.
-      if (const auto *MD = llvm::dyn_cast<CXXMethodDecl>(ME->getMemberDecl())) {
-        Getter = getterField(MD);
-        ThroughArrow = ME->isArrow();
-      }
-      break;
-    }
-    if (const auto *UO = llvm::dyn_cast<UnaryOperator>(PE)) {
-      if (UO->getOpcode() != UO_Deref)
-        break;
-      Top = Cur = UO;
-      continue;
-    }
-    if (const auto *ASE = llvm::dyn_cast<ArraySubscriptExpr>(PE)) {
-      if (!sameExpr(ASE->getBase(), Cur))
-        break;
-      Top = Cur = ASE;
-      continue;
-    }
-    if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(PE)) {
-      if (OC->getNumArgs() == 0 || !sameExpr(OC->getArg(0), Cur))
-        break;
-      if (OC->getOperator() == OO_Arrow) {
-        Cur = OC;
-        continue;
-      }
-      if (OC->getOperator() == OO_Star || OC->getOperator() == OO_Subscript) {
-        Top = Cur = OC;
-        continue;
-      }
-      break;
-    }
-    break;
-  }
-  return Top;
-}
-
 // The local variable at the root of an access, when a write into it can make
 // it carry data from elsewhere: j["log"], msg.mutable_fields()->at(k).
 const VarDecl *localRoot(const Expr *E) {
@@ -367,14 +287,14 @@ private:
 //===----------------------------------------------------------------------===//
 
 void ConcurrentReadFinder::collectWriters(const FunctionDecl *Fn) {
-  const SourceManager &SM = Facts.context().getSourceManager();
-  auto FromCall = [&](const CallExpr *Call, const GuardCallable *G) {
+  Facts.forEachCallBeforeReturn(Fn, *Root, [&](const CallExpr *Call,
+                                               const Frame &Caller,
+                                               const GuardCallable *G) {
     const FunctionDecl *Callee = Facts.summarizableCallee(Call);
     if (!Callee || Callee == Fn)
-      return false;
+      return;
     const FunctionSummary &Summary = Facts.summaryOf(Callee);
     for (const LeftWrite &LW : Summary.Writes) {
-      const Frame &Caller = frameOf(G);
       std::optional<ObjectRef> Target =
           Facts.mapToCaller(LW.Target, Call, Caller);
       if (!Target)
@@ -396,13 +316,8 @@ void ConcurrentReadFinder::collectWriters(const FunctionDecl *Fn) {
       W->ImportedWrite = LW.ImportedWrite;
       Writers.push_back(std::move(W));
     }
-    return false;
-  };
-  forEachCall(Fn->getBody(),
-              [&](const CallExpr *Call) { return FromCall(Call, nullptr); });
+  });
   for (const GuardCallable &G : Facts.guardsOf(Fn)) {
-    forEachCall(G.body(),
-                [&](const CallExpr *Call) { return FromCall(Call, &G); });
     // The guard's own threads start where the guard's callable spawns them.
     for (const GuardWriter &GW : Facts.writersOf(G)) {
       const Stmt *Start = !GW.Via.empty()
@@ -455,7 +370,7 @@ void ConcurrentReadFinder::readsOf(const Expr *E, Position Pos, unsigned Depth,
   for (const Expr *Leaf : Leaves.Leaves) {
     const FieldDecl *Getter = nullptr;
     bool ThroughArrow = false;
-    const Expr *Access = readAccess(Leaf, Local, Getter, ThroughArrow);
+    const Expr *Access = accessTop(Leaf, Local, &Getter, &ThroughArrow);
     bool Pointee = Getter ? ThroughArrow : isPointerLike(Access->getType());
     std::optional<ObjectRef> Obj = Pointee ? Resolver.pointee(Access, Fr)
                                            : Resolver.object(Access, Fr);

@@ -156,6 +156,24 @@ DetachedWriterFacts::writersOf(const GuardCallable &G) {
   return *Result;
 }
 
+void DetachedWriterFacts::forEachCallBeforeReturn(
+    const FunctionDecl *F, const Frame &Root,
+    llvm::function_ref<void(const CallExpr *, const Frame &,
+                            const GuardCallable *)>
+        Fn) {
+  forEachCall(F->getBody(), [&](const CallExpr *Call) {
+    Fn(Call, Root, nullptr);
+    return false;
+  });
+  for (const GuardCallable &G : guardsOf(F)) {
+    Frame GuardFrame = G.frame(Root);
+    forEachCall(G.body(), [&](const CallExpr *Call) {
+      Fn(Call, GuardFrame, &G);
+      return false;
+    });
+  }
+}
+
 const llvm::SmallVector<GuardCallable, 2> &
 DetachedWriterFacts::guardsOf(const FunctionDecl *F) {
   std::unique_ptr<llvm::SmallVector<GuardCallable, 2>> &Slot = GuardLists[F];
@@ -282,10 +300,12 @@ DetachedWriterFacts::summaryOf(const FunctionDecl *F) {
   }
 
   // Calls that leave writers behind, made in F's body or in its guards.
-  auto AddCallee = [&](const CallExpr *Call, const Frame &Caller) {
+  forEachCallBeforeReturn(F, Root, [&](const CallExpr *Call,
+                                       const Frame &Caller,
+                                       const GuardCallable *) {
     const FunctionDecl *Callee = summarizableCallee(Call);
     if (!Callee || Callee == F)
-      return false;
+      return;
     const FunctionSummary &S = summaryOf(Callee);
     for (const LeftWrite &LW : S.Writes) {
       std::optional<ObjectRef> Target = mapToCaller(LW.Target, Call, Caller);
@@ -300,16 +320,7 @@ DetachedWriterFacts::summaryOf(const FunctionDecl *F) {
       Mapped.Calls.insert(Mapped.Calls.begin(), Call);
       Summary->Writes.push_back(std::move(Mapped));
     }
-    return false;
-  };
-  forEachCall(F->getBody(),
-              [&](const CallExpr *Call) { return AddCallee(Call, Root); });
-  for (const GuardCallable &G : guardsOf(F)) {
-    Frame GuardFrame = G.frame(Root);
-    forEachCall(G.body(), [&](const CallExpr *Call) {
-      return AddCallee(Call, GuardFrame);
-    });
-  }
+  });
 
   --SummaryDepth;
   InProgress.erase(F);
@@ -384,17 +395,19 @@ FunctionRecord DetachedWriterFacts::record(const FunctionDecl *F) {
   // when they are imported. Calls in F's guards count too: they run before
   // F returns.
   ObjectResolver Resolver;
-  auto AddEdge = [&](const CallExpr *Call, const Frame &Caller) {
+  forEachCallBeforeReturn(Def, Root, [&](const CallExpr *Call,
+                                         const Frame &Caller,
+                                         const GuardCallable *) {
     const FunctionDecl *Callee = Call->getDirectCallee();
     if (!Callee || Callee->hasBody() ||
         SM.isInSystemHeader(SM.getExpansionLoc(Callee->getLocation())))
-      return false;
+      return;
     CallEdge E;
     E.Callee = usrOf(Callee);
     E.Name = qualifiedName(Callee);
     E.At = Where(Call->getBeginLoc());
     if (E.Callee.empty())
-      return false;
+      return;
     auto Bind = [&](int Param, const Expr *Arg) {
       ArgBinding B;
       B.Param = Param;
@@ -431,16 +444,7 @@ FunctionRecord DetachedWriterFacts::record(const FunctionDecl *F) {
       Bind(static_cast<int>(I - First), Call->getArg(I));
     if (!E.Args.empty())
       R.Calls.push_back(std::move(E));
-    return false;
-  };
-  forEachCall(Def->getBody(),
-              [&](const CallExpr *Call) { return AddEdge(Call, Root); });
-  for (const GuardCallable &G : guardsOf(Def)) {
-    Frame GuardFrame = G.frame(Root);
-    forEachCall(G.body(), [&](const CallExpr *Call) {
-      return AddEdge(Call, GuardFrame);
-    });
-  }
+  });
   return R;
 }
 

@@ -97,6 +97,16 @@ public:
   /// F's summary in the portable form that the export writes.
   FunctionRecord record(const FunctionDecl *F);
 
+  /// Calls F makes before it returns: those in its body, and those in the
+  /// callables of its scope-exit guards, which run when their scopes end.
+  /// Fn gets the call, the frame it is made in, and the guard (null for the
+  /// body).
+  void forEachCallBeforeReturn(
+      const FunctionDecl *F, const Frame &Root,
+      llvm::function_ref<void(const CallExpr *, const Frame &,
+                              const GuardCallable *)>
+          Fn);
+
   /// The guards declared in F's body.
   const llvm::SmallVector<GuardCallable, 2> &guardsOf(const FunctionDecl *F);
 

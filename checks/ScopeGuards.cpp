@@ -9,13 +9,6 @@
 namespace clang::tidy::defer_race {
 namespace {
 
-const FunctionDecl *definitionOf(const FunctionDecl *FD) {
-  const FunctionDecl *Def = nullptr;
-  if (FD && FD->hasBody(Def))
-    return Def;
-  return nullptr;
-}
-
 // Whether field F is a member of RD, of the template RD was instantiated
 // from, or of one of RD's bases.
 bool belongsTo(const FieldDecl *F, const CXXRecordDecl *RD) {

@@ -46,13 +46,6 @@ const NamedDecl *recordOf(QualType T) {
   return nullptr;
 }
 
-const FunctionDecl *definitionOf(const FunctionDecl *FD) {
-  const FunctionDecl *Def = nullptr;
-  if (FD && FD->hasBody(Def))
-    return Def;
-  return nullptr;
-}
-
 bool isMutexLike(QualType T) {
   const NamedDecl *D = recordOf(T);
   if (!D)
@@ -80,6 +73,99 @@ bool isPointerCast(const Expr *E) {
 }
 
 } // namespace
+
+const FunctionDecl *definitionOf(const FunctionDecl *FD) {
+  const FunctionDecl *Def = nullptr;
+  if (FD && FD->hasBody(Def))
+    return Def;
+  return nullptr;
+}
+
+bool sameExpr(const Expr *A, const Expr *B) {
+  return A && B && ignoreWrappers(A) == ignoreWrappers(B);
+}
+
+namespace {
+// A const member function whose body is `return field_;`: reading through
+// it reads that field.
+const FieldDecl *getterField(const CXXMethodDecl *MD) {
+  const FunctionDecl *Def = definitionOf(MD);
+  if (!MD || !MD->isConst() || !Def)
+    return nullptr;
+  const auto *Body = llvm::dyn_cast<CompoundStmt>(Def->getBody());
+  if (!Body || Body->size() != 1)
+    return nullptr;
+  const auto *Ret = llvm::dyn_cast<ReturnStmt>(Body->body_front());
+  if (!Ret || !Ret->getRetValue())
+    return nullptr;
+  const auto *ME =
+      llvm::dyn_cast<MemberExpr>(ignoreWrappers(Ret->getRetValue()));
+  if (!ME || !llvm::isa<CXXThisExpr>(ignoreWrappers(ME->getBase())))
+    return nullptr;
+  return llvm::dyn_cast<FieldDecl>(ME->getMemberDecl());
+}
+} // namespace
+
+const Expr *accessTop(const Expr *Leaf, const ParentMap &PM,
+                      const FieldDecl **Getter, bool *ThroughArrow) {
+  if (Getter)
+    *Getter = nullptr;
+  if (ThroughArrow)
+    *ThroughArrow = false;
+  const Expr *Top = Leaf;
+  const Expr *Cur = Leaf;
+  while (const Stmt *P = PM.getParent(Cur)) {
+    const auto *PE = llvm::dyn_cast<Expr>(P);
+    if (!PE)
+      break;
+    if (llvm::isa<ParenExpr>(PE) || llvm::isa<ImplicitCastExpr>(PE) ||
+        llvm::isa<MaterializeTemporaryExpr>(PE) || isPointerCast(PE)) {
+      Cur = PE;
+      continue;
+    }
+    if (const auto *ME = llvm::dyn_cast<MemberExpr>(PE)) {
+      if (llvm::isa<FieldDecl>(ME->getMemberDecl())) {
+        Top = Cur = ME;
+        continue;
+      }
+      // res.GetLog(): a getter call reads the field it returns.
+      if (const auto *MD = llvm::dyn_cast<CXXMethodDecl>(ME->getMemberDecl())) {
+        if (Getter)
+          *Getter = getterField(MD);
+        if (ThroughArrow)
+          *ThroughArrow = ME->isArrow();
+      }
+      break;
+    }
+    if (const auto *UO = llvm::dyn_cast<UnaryOperator>(PE)) {
+      if (UO->getOpcode() != UO_Deref)
+        break;
+      Top = Cur = UO;
+      continue;
+    }
+    if (const auto *ASE = llvm::dyn_cast<ArraySubscriptExpr>(PE)) {
+      if (!sameExpr(ASE->getBase(), Cur))
+        break;
+      Top = Cur = ASE;
+      continue;
+    }
+    if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(PE)) {
+      if (OC->getNumArgs() == 0 || !sameExpr(OC->getArg(0), Cur))
+        break;
+      if (OC->getOperator() == OO_Arrow) {
+        Cur = OC; // the MemberExpr above is the access
+        continue;
+      }
+      if (OC->getOperator() == OO_Star || OC->getOperator() == OO_Subscript) {
+        Top = Cur = OC;
+        continue;
+      }
+      break;
+    }
+    break;
+  }
+  return Top;
+}
 
 //===----------------------------------------------------------------------===//
 // ObjectRef
@@ -637,60 +723,6 @@ public:
     return true;
   }
 };
-
-bool sameExpr(const Expr *A, const Expr *B) {
-  return A && B && ignoreWrappers(A) == ignoreWrappers(B);
-}
-
-// Climbs from a leaf to the largest glvalue that is a part of the object the
-// leaf names: res -> res.wreqlog, p -> p->name, sp -> sp->items[0].
-const Expr *accessTop(const Expr *Leaf, const ParentMap &PM) {
-  const Expr *Top = Leaf;
-  const Expr *Cur = Leaf;
-  while (const Stmt *P = PM.getParent(Cur)) {
-    const auto *PE = llvm::dyn_cast<Expr>(P);
-    if (!PE)
-      break;
-    if (llvm::isa<ParenExpr>(PE) || llvm::isa<ImplicitCastExpr>(PE) ||
-        isPointerCast(PE)) {
-      Cur = PE;
-      continue;
-    }
-    if (const auto *ME = llvm::dyn_cast<MemberExpr>(PE)) {
-      if (!llvm::isa<FieldDecl>(ME->getMemberDecl()))
-        break;
-      Top = Cur = ME;
-      continue;
-    }
-    if (const auto *UO = llvm::dyn_cast<UnaryOperator>(PE)) {
-      if (UO->getOpcode() != UO_Deref)
-        break;
-      Top = Cur = UO;
-      continue;
-    }
-    if (const auto *ASE = llvm::dyn_cast<ArraySubscriptExpr>(PE)) {
-      if (!sameExpr(ASE->getBase(), Cur))
-        break;
-      Top = Cur = ASE;
-      continue;
-    }
-    if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(PE)) {
-      if (OC->getNumArgs() == 0 || !sameExpr(OC->getArg(0), Cur))
-        break;
-      if (OC->getOperator() == OO_Arrow) {
-        Cur = OC; // the MemberExpr above is the access
-        continue;
-      }
-      if (OC->getOperator() == OO_Star || OC->getOperator() == OO_Subscript) {
-        Top = Cur = OC;
-        continue;
-      }
-      break;
-    }
-    break;
-  }
-  return Top;
-}
 
 bool inSystemHeader(const Decl *D, const SourceManager &SM) {
   return SM.isInSystemHeader(SM.getExpansionLoc(D->getLocation()));

@@ -93,6 +93,21 @@ struct Frame {
   }
 };
 
+/// The definition of FD, if this translation unit has its body.
+const FunctionDecl *definitionOf(const FunctionDecl *FD);
+
+/// Whether A and B are the same expression once wrappers are stripped.
+bool sameExpr(const Expr *A, const Expr *B);
+
+/// Climbs from a leaf (a variable reference or `this`) to the largest glvalue
+/// that is part of the object it names: res -> res.wreqlog, p -> p->name,
+/// sp -> sp->items[0]. When the climb stops at a call of a member function,
+/// Getter receives the field a const getter returns (`return field_;`), and
+/// ThroughArrow whether it was called through `->`.
+const Expr *accessTop(const Expr *Leaf, const ParentMap &PM,
+                      const FieldDecl **Getter = nullptr,
+                      bool *ThroughArrow = nullptr);
+
 /// Strips what never changes which object an expression denotes: parens,
 /// implicit casts, temporaries, full-expression cleanups.
 const Expr *ignoreWrappers(const Expr *E);

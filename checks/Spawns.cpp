@@ -9,13 +9,6 @@
 namespace clang::tidy::defer_race {
 namespace {
 
-const FunctionDecl *definitionOf(const FunctionDecl *FD) {
-  const FunctionDecl *Def = nullptr;
-  if (FD && FD->hasBody(Def))
-    return Def;
-  return nullptr;
-}
-
 bool isCallTo(const CallExpr *Call, llvm::StringRef Name) {
   const FunctionDecl *FD = Call ? Call->getDirectCallee() : nullptr;
   return FD && FD->getIdentifier() && FD->getName() == Name &&
