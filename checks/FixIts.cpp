@@ -8,6 +8,8 @@
 #include "clang/AST/TypeLoc.h"
 #include "clang/Lex/Lexer.h"
 
+#include <optional>
+
 namespace clang::tidy::defer_race {
 
 bool inMacro(SourceRange R) {
@@ -422,34 +424,50 @@ const CXXRecordDecl *classOf(QualType T) {
 
 } // namespace
 
-bool isCopyConstructible(QualType T) {
-  if (T.isNull() || T->isDependentType())
-    return false;
-  const CXXRecordDecl *RD = classOf(T);
-  if (!RD)
-    return !T->isFunctionType();
-  RD = RD->getDefinition();
-  if (!RD)
-    return false;
+namespace {
+
+/// Whether the copy (or move) constructor that \p RD declares is callable
+/// from outside the class; unset when RD declares none and the implicit
+/// rules decide.
+std::optional<bool> declaredConstructor(const CXXRecordDecl *RD, bool Move) {
   for (const CXXConstructorDecl *Ctor : RD->ctors())
-    if (Ctor->isCopyConstructor())
+    if (Move ? Ctor->isMoveConstructor() : Ctor->isCopyConstructor())
       return !Ctor->isDeleted() && Ctor->getAccess() == AS_public;
+  return std::nullopt;
+}
+
+const CXXRecordDecl *constructibleCandidate(QualType T, bool &Trivial) {
+  Trivial = false;
+  if (T.isNull() || T->isDependentType())
+    return nullptr;
+  const CXXRecordDecl *RD = classOf(T);
+  if (!RD) {
+    Trivial = !T->isFunctionType();
+    return nullptr;
+  }
+  return RD->getDefinition();
+}
+
+} // namespace
+
+bool isCopyConstructible(QualType T) {
+  bool Trivial;
+  const CXXRecordDecl *RD = constructibleCandidate(T, Trivial);
+  if (!RD)
+    return Trivial;
+  if (std::optional<bool> Declared = declaredConstructor(RD, /*Move=*/false))
+    return *Declared;
   return RD->needsImplicitCopyConstructor() &&
          !RD->defaultedCopyConstructorIsDeleted();
 }
 
 bool isMoveConstructible(QualType T) {
-  if (T.isNull() || T->isDependentType())
-    return false;
-  const CXXRecordDecl *RD = classOf(T);
+  bool Trivial;
+  const CXXRecordDecl *RD = constructibleCandidate(T, Trivial);
   if (!RD)
-    return !T->isFunctionType();
-  RD = RD->getDefinition();
-  if (!RD)
-    return false;
-  for (const CXXConstructorDecl *Ctor : RD->ctors())
-    if (Ctor->isMoveConstructor())
-      return !Ctor->isDeleted() && Ctor->getAccess() == AS_public;
+    return Trivial;
+  if (std::optional<bool> Declared = declaredConstructor(RD, /*Move=*/true))
+    return *Declared;
   if (RD->needsImplicitMoveConstructor())
     return !RD->defaultedMoveConstructorIsDeleted();
   return isCopyConstructible(T);
