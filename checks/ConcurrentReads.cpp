@@ -16,16 +16,12 @@ struct ConcurrentReadFinder::Context {
 
   const Stmt *Body = nullptr;
   const Decl *Owner = nullptr;
-  std::unique_ptr<ParentMap> Parents;
   std::unique_ptr<CFG> Cfg;
   bool CfgTried = false;
   llvm::DenseMap<const Stmt *, Point> Where;
+  llvm::DenseMap<const VarDecl *, llvm::SmallVector<Point, 2>> Destructions;
 
-  ParentMap &parents() {
-    if (!Parents)
-      Parents = std::make_unique<ParentMap>(const_cast<Stmt *>(Body));
-    return *Parents;
-  }
+  ParentMap &parents() { return bodyIndex(Body).parents(); }
 
   CFG *cfg(ASTContext &Ctx) {
     if (CfgTried)
@@ -37,9 +33,12 @@ struct ConcurrentReadFinder::Context {
     Cfg = CFG::buildCFG(Owner, const_cast<Stmt *>(Body), &Ctx, Options);
     if (Cfg)
       for (const CFGBlock *B : *Cfg)
-        for (unsigned I = 0; I < B->size(); ++I)
+        for (unsigned I = 0; I < B->size(); ++I) {
           if (auto S = (*B)[I].getAs<CFGStmt>())
             Where.try_emplace(S->getStmt(), B, I);
+          else if (auto D = (*B)[I].getAs<CFGAutomaticObjDtor>())
+            Destructions[D->getVarDecl()].push_back({B, I});
+        }
     return Cfg.get();
   }
 
@@ -58,11 +57,9 @@ struct ConcurrentReadFinder::Context {
     llvm::SmallVector<Point, 4> Out;
     if (!cfg(Ctx))
       return Out;
-    for (const CFGBlock *B : *Cfg)
-      for (unsigned I = 0; I < B->size(); ++I)
-        if (auto D = (*B)[I].getAs<CFGAutomaticObjDtor>())
-          if (D->getVarDecl() == V)
-            Out.push_back({B, I});
+    auto It = Destructions.find(V);
+    if (It != Destructions.end())
+      Out.append(It->second.begin(), It->second.end());
     return Out;
   }
 
@@ -381,7 +378,7 @@ void ConcurrentReadFinder::readsOf(const Expr *E, Position Pos, unsigned Depth,
       R.Object = std::move(*Obj);
       R.Access = Access;
       R.Pos = {Access, Pos.InGuard};
-      R.Lock = findHeldLock(Access, Ctx.Body, Ctx.parents(), Fr, Resolver);
+      R.Lock = findHeldLock(Access, Ctx.Body, Fr, Resolver);
       Out.push_back(std::move(R));
     }
     // What was copied into a local before it reached the serializer.
@@ -551,6 +548,13 @@ void ConcurrentReadFinder::conflictsIn(const FunctionDecl *Fn,
   for (const GuardCallable &G : Facts.guardsOf(Fn))
     collectDerivations(G.body(), &G);
 
+  // Writers by the root of what they write: a read only meets those.
+  llvm::DenseMap<std::pair<const void *, unsigned>,
+                 llvm::SmallVector<const WriterStart *, 2>>
+      ByRoot;
+  for (const std::unique_ptr<WriterStart> &W : Writers)
+    ByRoot[W->Target.rootKey()].push_back(W.get());
+
   llvm::SmallPtrSet<const Expr *, 8> Reported;
   for (Site &Site : Sites) {
     llvm::SmallVector<Read, 8> Reads;
@@ -560,7 +564,10 @@ void ConcurrentReadFinder::conflictsIn(const FunctionDecl *Fn,
     for (const Read &R : Reads) {
       if (Reported.count(R.Access))
         continue;
-      for (const std::unique_ptr<WriterStart> &W : Writers) {
+      auto Candidates = ByRoot.find(R.Object.rootKey());
+      if (Candidates == ByRoot.end())
+        continue;
+      for (const WriterStart *W : Candidates->second) {
         if (!W->Target.overlaps(R.Object))
           continue;
         // Both sides under the same mutex: no race. A reader holding a
@@ -573,7 +580,7 @@ void ConcurrentReadFinder::conflictsIn(const FunctionDecl *Fn,
         Conflict C;
         C.Serializer = Site.S;
         C.R = R;
-        C.W = W.get();
+        C.W = W;
         C.Function = Fn;
         C.Reads.assign(Reads.begin(), Reads.end());
         Out.push_back(std::move(C));

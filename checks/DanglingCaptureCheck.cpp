@@ -90,38 +90,17 @@ const DeclRefExpr *firstUse(const Stmt *Body, const ValueDecl *V) {
   return Finder.Found;
 }
 
-// The lambdas enclosing Target inside Body, outermost first.
-class LambdaChain : public RecursiveASTVisitor<LambdaChain> {
-public:
-  explicit LambdaChain(const LambdaExpr *Target) : Target(Target) {}
-  llvm::SmallVector<const LambdaExpr *, 4> Stack, Chain;
-  bool Found = false;
-  bool TraverseLambdaExpr(LambdaExpr *L) {
-    if (Found)
-      return false;
-    if (L == Target) {
-      Chain = Stack;
-      Found = true;
-      return false;
-    }
-    Stack.push_back(L);
-    RecursiveASTVisitor::TraverseLambdaExpr(L);
-    Stack.pop_back();
-    return !Found;
-  }
-
-private:
-  const LambdaExpr *Target;
-};
-
 // Whether every lambda between V's function and L captures V by reference,
 // so that L refers to V itself and not to some closure's copy of it.
 bool capturedByReferenceAllTheWay(const VarDecl *V, const LambdaExpr *L) {
-  LambdaChain Walk(L);
-  Walk.TraverseStmt(const_cast<Stmt *>(owningBody(V)));
-  if (!Walk.Found)
+  const Stmt *Body = owningBody(V);
+  if (!Body)
     return false;
-  for (const LambdaExpr *Outer : Walk.Chain)
+  const BodyIndex &Index = bodyIndex(Body);
+  if (!Index.contains(L))
+    return false;
+  for (const LambdaExpr *Outer = Index.enclosingLambda(L); Outer;
+       Outer = Index.enclosingLambda(Outer))
     for (const LambdaCapture &C : Outer->captures())
       if (C.capturesVariable() && C.getCapturedVar() == V &&
           C.getCaptureKind() != LCK_ByRef)
@@ -148,58 +127,40 @@ bool waitsForThread(const DetachedSpawn &S, const Stmt *ThreadBody,
   for (const Expr *Arg : S.Callable.Args)
     if (Arg)
       Collector.TraverseStmt(const_cast<Expr *>(Arg));
-  bool Waits = false;
+  if (!OwnerBody)
+    return false;
+  // A wait on something the thread also uses, after the thread starts:
+  // done.get_future().wait(), latch.arrive_and_wait(), t.join().
+  static const llvm::StringRef WaitNames[] = {
+      "wait", "wait_for", "wait_until", "get", "join", "arrive_and_wait",
+      "acquire", "try_acquire_for"};
+  const BodyIndex &Index = bodyIndex(OwnerBody);
   SourceLocation After = S.Start->getEndLoc();
-  forEachCall(OwnerBody, [&](const CallExpr *Call) {
-    const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Call);
-    if (!MC || !MC->getMethodDecl() || !MC->getMethodDecl()->getIdentifier() ||
-        !SM.isBeforeInTranslationUnit(After, Call->getBeginLoc()))
-      return false;
-    llvm::StringRef Name = MC->getMethodDecl()->getName();
-    if (Name != "wait" && Name != "wait_for" && Name != "wait_until" &&
-        Name != "get" && Name != "join" && Name != "arrive_and_wait" &&
-        Name != "acquire" && Name != "try_acquire_for")
-      return false;
-    // done.get_future().wait(): look through calls to the variable.
-    const Expr *Obj = MC->getImplicitObjectArgument();
-    for (unsigned I = 0; I < 4 && Obj; ++I) {
-      if (const Expr *Root = accessRoot(Obj)) {
-        if (const auto *DRE = llvm::dyn_cast<DeclRefExpr>(Root))
-          Waits = Shared.count(DRE->getDecl()) != 0;
-        break;
-      }
-      const auto *Inner = llvm::dyn_cast<CXXMemberCallExpr>(ignoreWrappers(Obj));
-      Obj = Inner ? Inner->getImplicitObjectArgument() : nullptr;
-    }
-    return Waits;
-  });
-  return Waits;
+  for (const Decl *D : Shared)
+    for (llvm::StringRef Name : WaitNames)
+      for (const CXXMemberCallExpr *Call : Index.memberCallsOn(D, Name))
+        if (SM.isBeforeInTranslationUnit(After, Call->getBeginLoc()))
+          return true;
+  return false;
 }
 
 // Whether V is named after the spawn, outside the thread's lambda.
 bool usedAfter(const VarDecl *V, const DetachedSpawn &S,
                const SourceManager &SM) {
-  struct Uses : RecursiveASTVisitor<Uses> {
-    const VarDecl *V;
-    SourceLocation After;
-    const SourceManager &SM;
-    const LambdaExpr *Skip;
-    bool Found = false;
-    Uses(const VarDecl *V, SourceLocation After, const SourceManager &SM,
-         const LambdaExpr *Skip)
-        : V(V), After(After), SM(SM), Skip(Skip) {}
-    bool TraverseLambdaExpr(LambdaExpr *L) {
-      return L == Skip || RecursiveASTVisitor::TraverseLambdaExpr(L);
-    }
-    bool VisitDeclRefExpr(DeclRefExpr *E) {
-      if (E->getDecl() == V &&
-          SM.isBeforeInTranslationUnit(After, E->getBeginLoc()))
-        Found = true;
-      return !Found;
-    }
-  } Finder(V, S.Start->getEndLoc(), SM, S.Callable.Lambda);
-  Finder.TraverseStmt(const_cast<Stmt *>(owningBody(V)));
-  return Finder.Found;
+  const Stmt *Body = owningBody(V);
+  if (!Body)
+    return false;
+  const BodyIndex &Index = bodyIndex(Body);
+  SourceLocation After = S.Start->getEndLoc();
+  for (const BodyIndex::Use &U : Index.usesOf(V)) {
+    bool InThread = false;
+    for (const LambdaExpr *L = U.InLambda; L && !InThread;
+         L = Index.enclosingLambda(L))
+      InThread = L == S.Callable.Lambda;
+    if (!InThread && SM.isBeforeInTranslationUnit(After, U.Ref->getBeginLoc()))
+      return true;
+  }
+  return false;
 }
 
 // Whether the spawn sits in a loop that V's declaration is outside of: moving
@@ -208,7 +169,7 @@ bool spawnedInLoopAroundNothing(const VarDecl *V, const DetachedSpawn &S) {
   const Stmt *Body = owningBody(V);
   if (!Body)
     return true;
-  ParentMap PM(const_cast<Stmt *>(Body));
+  const ParentMap &PM = bodyIndex(Body).parents();
   SourceRange Decl = V->getSourceRange();
   for (const Stmt *P = PM.getParent(S.Start); P; P = PM.getParent(P)) {
     if (!llvm::isa<ForStmt>(P) && !llvm::isa<WhileStmt>(P) &&
@@ -267,6 +228,7 @@ void DanglingCaptureCheck::registerMatchers(MatchFinder *Finder) {
 }
 
 void DanglingCaptureCheck::check(const MatchFinder::MatchResult &Result) {
+  BodyIndexCache::Scope Active(Indexes);
   std::optional<DetachedSpawn> S;
   if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>(SpawnCall))
     S = Spawns.spawnAt(Call);

@@ -25,12 +25,14 @@ public:
   bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
     return LangOpts.CPlusPlus11;
   }
+  void onEndOfTranslationUnit() override { Indexes.clear(); }
 
 private:
   void checkSpawn(const DetachedSpawn &S, ASTContext &Ctx);
 
   const CommonOptions Common;
   const SpawnRecogniser Spawns;
+  BodyIndexCache Indexes;
 };
 
 } // namespace clang::tidy::defer_race

@@ -35,6 +35,7 @@ void DetachedMutationCheck::registerMatchers(MatchFinder *Finder) {
 }
 
 void DetachedMutationCheck::check(const MatchFinder::MatchResult &Result) {
+  BodyIndexCache::Scope Active(Indexes);
   std::optional<GuardCallable> G;
   if (const auto *V = Result.Nodes.getNodeAs<VarDecl>(GuardVar))
     G = Guards.guardOf(V);

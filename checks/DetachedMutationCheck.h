@@ -26,7 +26,10 @@ public:
   bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
     return LangOpts.CPlusPlus11;
   }
-  void onEndOfTranslationUnit() override { Facts.reset(); }
+  void onEndOfTranslationUnit() override {
+    Facts.reset();
+    Indexes.clear();
+  }
 
 private:
   void report(const GuardCallable &G, const GuardWriter &W, ASTContext &Ctx);
@@ -36,6 +39,7 @@ private:
   const ScopeGuardRecogniser Guards;
   const SpawnRecogniser Spawns;
   std::unique_ptr<DetachedWriterFacts> Facts;
+  BodyIndexCache Indexes;
 };
 
 } // namespace clang::tidy::defer_race

@@ -23,7 +23,7 @@ std::pair<const Stmt *, const CompoundStmt *>
 blockStatement(const Stmt *S, const Stmt *Body) {
   if (!S || !Body)
     return {nullptr, nullptr};
-  ParentMap PM(const_cast<Stmt *>(Body));
+  const ParentMap &PM = bodyIndex(Body).parents();
   for (const Stmt *P = PM.getParent(S); P; S = P, P = PM.getParent(P))
     if (const auto *Block = llvm::dyn_cast<CompoundStmt>(P))
       return {S, Block};
@@ -51,12 +51,20 @@ bool firstOnLine(SourceLocation Loc, const SourceManager &SM) {
   return true;
 }
 
+// Whether a statement may leave its block early: return, break, goto,
+// throw, and continue unless told that a continue stays (as in an endless
+// loop's body, where it starts the next iteration).
 struct ExitFinder : RecursiveASTVisitor<ExitFinder> {
+  explicit ExitFinder(bool ContinueExits = true)
+      : ContinueExits(ContinueExits) {}
+  const bool ContinueExits;
   bool Exits = false;
   bool TraverseLambdaExpr(LambdaExpr *) { return true; }
   bool VisitReturnStmt(ReturnStmt *) { return !(Exits = true); }
   bool VisitBreakStmt(BreakStmt *) { return !(Exits = true); }
-  bool VisitContinueStmt(ContinueStmt *) { return !(Exits = true); }
+  bool VisitContinueStmt(ContinueStmt *) {
+    return !(Exits = ContinueExits);
+  }
   bool VisitGotoStmt(GotoStmt *) { return !(Exits = true); }
   bool VisitCXXThrowExpr(CXXThrowExpr *) { return !(Exits = true); }
 };
@@ -80,8 +88,14 @@ FixIts joinAttributeDetached(const DetachedSpawn &S, ASTContext &Ctx) {
   if (!AttrVar)
     return {};
   const Stmt *Body = owningBody(S.ThreadVar);
+  if (!Body)
+    return {};
   unsigned Creates = 0;
-  forEachCall(Body, [&](const CallExpr *C) {
+  for (const BodyIndex::CallRef &Ref :
+       bodyIndex(Body).callsMentioning(AttrVar->getDecl())) {
+    if (!Ref.Direct)
+      continue;
+    const CallExpr *C = Ref.Call;
     const FunctionDecl *FD = C->getDirectCallee();
     if (FD && FD->getIdentifier() && FD->getName() == "pthread_create" &&
         C->getNumArgs() == 4)
@@ -91,8 +105,7 @@ FixIts joinAttributeDetached(const DetachedSpawn &S, ASTContext &Ctx) {
                 ignoreWrappers(U->getSubExpr()));
             D && D->getDecl() == AttrVar->getDecl())
           ++Creates;
-    return false;
-  });
+  }
   auto [Statement, Block] = blockStatement(Create, Body);
   if (Creates != 1 || !Block || ignoreWrappers(llvm::dyn_cast<Expr>(Statement)) !=
                                     Create)
@@ -129,21 +142,22 @@ FixIts joinAtScopeEnd(const DetachedSpawn &S, ASTContext &Ctx) {
   if (*SM.getCharacterData(End, &Invalid) != '}' || Invalid)
     return {};
   // Statements after the declaration must not leave the block early.
+  const Stmt *Body = owningBody(T);
+  if (!Body)
+    return {};
+  const BodyIndex &Index = bodyIndex(Body);
+  const DeclStmt *Decl = Index.declStmtOf(T);
+  const auto *Block = llvm::dyn_cast_or_null<CompoundStmt>(
+      Decl ? Index.parents().getParent(Decl) : nullptr);
+  if (!Block)
+    return {};
   ExitFinder Exit;
-  struct After : RecursiveASTVisitor<After> {
-    const VarDecl *T;
-    const SourceManager &SM;
-    ExitFinder &Exit;
-    After(const VarDecl *T, const SourceManager &SM, ExitFinder &E)
-        : T(T), SM(SM), Exit(E) {}
-    bool TraverseLambdaExpr(LambdaExpr *) { return true; }
-    bool TraverseStmt(Stmt *St) {
-      if (St && SM.isBeforeInTranslationUnit(T->getEndLoc(), St->getBeginLoc()))
-        return Exit.TraverseStmt(St);
-      return RecursiveASTVisitor::TraverseStmt(St);
-    }
-  } Walk(T, SM, Exit);
-  Walk.TraverseStmt(const_cast<Stmt *>(owningBody(T)));
+  bool After = false;
+  for (const Stmt *St : Block->body()) {
+    if (After)
+      Exit.TraverseStmt(const_cast<Stmt *>(St));
+    After |= St == Decl;
+  }
   if (Exit.Exits)
     return {};
   std::string DeclIndent = indentOf(T->getBeginLoc(), SM);
@@ -347,31 +361,6 @@ FixIts captureByCopy(const LambdaExpr *L, llvm::ArrayRef<CaptureChange> Changes,
   return Fixes;
 }
 
-namespace {
-
-// Whether a declaration named Name already exists in Body.
-bool nameTaken(const Stmt *Body, llvm::StringRef Name) {
-  struct Finder : RecursiveASTVisitor<Finder> {
-    llvm::StringRef Name;
-    bool Found = false;
-    bool VisitNamedDecl(NamedDecl *D) {
-      if (D->getIdentifier() && D->getName() == Name)
-        Found = true;
-      return !Found;
-    }
-    bool VisitDeclRefExpr(DeclRefExpr *E) {
-      if (E->getDecl()->getIdentifier() && E->getDecl()->getName() == Name)
-        Found = true;
-      return !Found;
-    }
-  } F;
-  F.Name = Name;
-  F.TraverseStmt(const_cast<Stmt *>(Body));
-  return F.Found;
-}
-
-} // namespace
-
 FixIts snapshotBefore(const Stmt *Anchor, const VarDecl *V,
                       llvm::ArrayRef<const DeclRefExpr *> Uses,
                       const Stmt *FunctionBody, ASTContext &Ctx) {
@@ -381,7 +370,7 @@ FixIts snapshotBefore(const Stmt *Anchor, const VarDecl *V,
       V->getType()->isPointerType())
     return {};
   // The statement of the block that holds the anchor.
-  ParentMap PM(const_cast<Stmt *>(FunctionBody));
+  const ParentMap &PM = bodyIndex(FunctionBody).parents();
   const Stmt *Statement = Anchor;
   const CompoundStmt *Block = nullptr;
   for (const Stmt *P = PM.getParent(Statement); P;
@@ -399,7 +388,7 @@ FixIts snapshotBefore(const Stmt *Anchor, const VarDecl *V,
       return {};
   std::string Name = V->getNameAsString() +
                      (V->getName().contains('_') ? "_snapshot" : "Snapshot");
-  if (nameTaken(FunctionBody, Name))
+  if (bodyIndex(FunctionBody).namesAnything(Name))
     return {};
   unsigned Column = SM.getExpansionColumnNumber(Insert);
   std::string Indent(Column > 0 ? Column - 1 : 0, ' ');
@@ -496,18 +485,10 @@ private:
       return I->getValue() != 0;
     return false;
   }
-  struct ExitFinder : RecursiveASTVisitor<ExitFinder> {
-    bool Exits = false;
-    bool TraverseLambdaExpr(LambdaExpr *) { return true; }
-    bool VisitBreakStmt(BreakStmt *) { return !(Exits = true); }
-    bool VisitReturnStmt(ReturnStmt *) { return !(Exits = true); }
-    bool VisitGotoStmt(GotoStmt *) { return !(Exits = true); }
-    bool VisitCXXThrowExpr(CXXThrowExpr *) { return !(Exits = true); }
-  };
   bool check(const Expr *Cond, Stmt *Body) {
     if (!alwaysTrue(Cond))
       return true;
-    ExitFinder Exit;
+    ExitFinder Exit(/*ContinueExits=*/false);
     Exit.TraverseStmt(Body);
     if (!Exit.Exits) {
       Found = true;

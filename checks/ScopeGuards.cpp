@@ -199,22 +199,6 @@ bool isDismissCall(const Stmt *S, const VarDecl *Guard) {
   return DRE && DRE->getDecl() == Guard;
 }
 
-class DismissFinder : public RecursiveASTVisitor<DismissFinder> {
-public:
-  explicit DismissFinder(const VarDecl *Guard) : Guard(Guard) {}
-  bool Found = false;
-  bool VisitCXXMemberCallExpr(CXXMemberCallExpr *MC) {
-    if (isDismissCall(MC, Guard)) {
-      Found = true;
-      return false;
-    }
-    return true;
-  }
-
-private:
-  const VarDecl *Guard;
-};
-
 } // namespace
 
 const std::vector<std::string> &ScopeGuardRecogniser::builtinNames() {
@@ -436,36 +420,34 @@ bool ScopeGuardRecogniser::isDismissedOnEveryPath(const GuardCallable &G,
   const Stmt *Body = Owner ? Owner->getBody() : nullptr;
   if (!Body)
     return false;
-  DismissFinder Finder(G.Guard);
-  Finder.TraverseStmt(const_cast<Stmt *>(Body));
-  if (!Finder.Found)
+  bool Dismissed = false;
+  for (const BodyIndex::CallRef &C : bodyIndex(Body).callsMentioning(G.Guard))
+    Dismissed |= isDismissCall(C.Call, G.Guard);
+  if (!Dismissed)
     return false; // the common case: no CFG needed
 
-  CFG::BuildOptions Options;
-  Options.AddImplicitDtors = true;
-  Options.setAllAlwaysAdd();
-  std::unique_ptr<CFG> Cfg =
-      CFG::buildCFG(Owner, const_cast<Stmt *>(Body), &Ctx, Options);
-  if (!Cfg)
-    return false;
-
-  // Where the guard is declared.
-  const CFGBlock *StartBlock = nullptr;
-  unsigned StartIndex = 0;
-  for (const CFGBlock *B : *Cfg) {
-    for (unsigned I = 0; I < B->size() && !StartBlock; ++I) {
-      auto S = (*B)[I].getAs<CFGStmt>();
-      const auto *DS = S ? llvm::dyn_cast<DeclStmt>(S->getStmt()) : nullptr;
-      if (DS && DS->isSingleDecl() && DS->getSingleDecl() == G.Guard) {
-        StartBlock = B;
-        StartIndex = I + 1;
-      }
-    }
-    if (StartBlock)
-      break;
+  std::unique_ptr<DismissalCfg> &Slot = DismissalCfgs[Body];
+  if (!Slot) {
+    Slot = std::make_unique<DismissalCfg>();
+    CFG::BuildOptions Options;
+    Options.AddImplicitDtors = true;
+    Options.setAllAlwaysAdd();
+    Slot->Cfg = CFG::buildCFG(Owner, const_cast<Stmt *>(Body), &Ctx, Options);
+    if (Slot->Cfg)
+      for (const CFGBlock *B : *Slot->Cfg)
+        for (unsigned I = 0; I < B->size(); ++I)
+          if (auto S = (*B)[I].getAs<CFGStmt>())
+            if (const auto *DS = llvm::dyn_cast<DeclStmt>(S->getStmt());
+                DS && DS->isSingleDecl())
+              if (const auto *V = llvm::dyn_cast<VarDecl>(DS->getSingleDecl()))
+                Slot->DeclaredAt.try_emplace(V, B, I + 1);
   }
-  if (!StartBlock)
+  // Where the guard is declared.
+  auto Start = Slot->DeclaredAt.find(G.Guard);
+  if (Start == Slot->DeclaredAt.end())
     return false;
+  const CFGBlock *StartBlock = Start->second.first;
+  unsigned StartIndex = Start->second.second;
 
   // Search for a path to the guard's destruction that avoids every dismissal.
   llvm::SmallPtrSet<const CFGBlock *, 16> Visited;

@@ -18,7 +18,9 @@
 
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/ExprCXX.h"
+#include "clang/Analysis/CFG.h"
 #include "llvm/ADT/DenseMap.h"
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -84,6 +86,15 @@ private:
 
   NameList Names;
   mutable llvm::DenseMap<const CXXRecordDecl *, DtorInfo> Destructors;
+  /// For bodies with a dismissed guard: their CFG, and where each variable
+  /// is declared in it.
+  struct DismissalCfg {
+    std::unique_ptr<CFG> Cfg;
+    llvm::DenseMap<const VarDecl *, std::pair<const CFGBlock *, unsigned>>
+        DeclaredAt;
+  };
+  mutable llvm::DenseMap<const Stmt *, std::unique_ptr<DismissalCfg>>
+      DismissalCfgs;
 };
 
 } // namespace clang::tidy::defer_race

@@ -33,6 +33,7 @@ void SerializeSharedCheck::registerMatchers(MatchFinder *Finder) {
 }
 
 void SerializeSharedCheck::check(const MatchFinder::MatchResult &Result) {
+  BodyIndexCache::Scope Active(Indexes);
   const auto *F = Result.Nodes.getNodeAs<FunctionDecl>(Function);
   if (!F || F->isDependentContext())
     return;
@@ -88,6 +89,7 @@ void SerializeSharedCheck::onEndOfTranslationUnit() {
   Exported.clear();
   Finder.reset();
   Facts.reset();
+  Indexes.clear();
 }
 
 void SerializeSharedCheck::report(const Conflict &C, ASTContext &Ctx) {

@@ -40,6 +40,7 @@ private:
   const SerializerRecogniser Serializers;
   std::unique_ptr<DetachedWriterFacts> Facts;
   std::unique_ptr<ConcurrentReadFinder> Finder;
+  BodyIndexCache Indexes;
   /// Summaries this translation unit exports (SummaryMode: export).
   std::vector<FunctionRecord> Exported;
 };

@@ -187,6 +187,22 @@ bool ObjectRef::sameRoot(const ObjectRef &O) const {
   return false;
 }
 
+std::pair<const void *, unsigned> ObjectRef::rootKey() const {
+  switch (Kind) {
+  case This:
+    return {nullptr, 0};
+  case Param:
+    return {nullptr, ParamIndex + 1};
+  case Global:
+  case Local:
+    // A root without a variable is the same as nothing, not even itself.
+    return {Var ? static_cast<const void *>(Var->getCanonicalDecl())
+                : static_cast<const void *>(this),
+            ~0u - Kind};
+  }
+  return {this, 0};
+}
+
 bool ObjectRef::overlaps(const ObjectRef &O) const {
   if (!sameRoot(O))
     return false;
@@ -602,12 +618,6 @@ std::optional<ObjectRef> ObjectResolver::thisObject(const Frame &Fr,
 
 namespace {
 
-struct LockState {
-  const ValueDecl *Key;     // the lock variable, or the mutex locked by hand
-  const Expr *MutexExpr;
-  const Stmt *Where;
-};
-
 bool hasDeferTag(const CXXConstructExpr *CE) {
   for (const Expr *Arg : CE->arguments()) {
     const NamedDecl *D = recordOf(Arg->getType());
@@ -616,6 +626,8 @@ bool hasDeferTag(const CXXConstructExpr *CE) {
   }
   return false;
 }
+
+} // namespace
 
 void scanForLocks(const Stmt *S, llvm::SmallVectorImpl<LockState> &Held) {
   if (const auto *DS = llvm::dyn_cast<DeclStmt>(S)) {
@@ -666,28 +678,23 @@ void scanForLocks(const Stmt *S, llvm::SmallVectorImpl<LockState> &Held) {
   }
 }
 
-} // namespace
-
 std::optional<HeldLock> findHeldLock(const Stmt *S, const Stmt *Body,
-                                     const ParentMap &PM, const Frame &Fr,
+                                     const Frame &Fr,
                                      const ObjectResolver &R) {
+  if (!Body)
+    return std::nullopt;
+  const BodyIndex &Index = bodyIndex(Body);
+  const ParentMap &PM = Index.parents();
   const Stmt *Child = S;
   for (const Stmt *P = PM.getParent(S); P; Child = P, P = PM.getParent(P)) {
-    if (const auto *CS = llvm::dyn_cast<CompoundStmt>(P)) {
-      llvm::SmallVector<LockState, 2> Held;
-      for (const Stmt *Sibling : CS->body()) {
-        if (Sibling == Child)
-          break;
-        scanForLocks(Sibling, Held);
-      }
-      if (!Held.empty()) {
+    if (const auto *CS = llvm::dyn_cast<CompoundStmt>(P))
+      if (std::optional<LockState> Top = Index.lockBefore(CS, Child)) {
         HeldLock L;
-        L.MutexExpr = Held.back().MutexExpr;
+        L.MutexExpr = Top->MutexExpr;
         L.Mutex = R.object(L.MutexExpr, Fr);
-        L.Guard = Held.back().Where;
+        L.Guard = Top->Where;
         return L;
       }
-    }
     if (P == Body)
       break;
   }
@@ -783,7 +790,7 @@ void findWritesImpl(const Frame &Fr, ASTContext &Ctx,
 
   const SourceManager &SM = Ctx.getSourceManager();
   ObjectResolver Resolver;
-  ParentMap PM(const_cast<Stmt *>(Body));
+  const ParentMap &PM = bodyIndex(Body).parents();
   std::optional<ExprMutationAnalyzer> Analyzer;
   llvm::SmallPtrSet<const Expr *, 16> Seen;
 
@@ -807,7 +814,7 @@ void findWritesImpl(const Frame &Fr, ASTContext &Ctx,
       W.Target = Target;
       W.At = Mutation;
       W.Access = Access;
-      W.Lock = findHeldLock(Mutation, Body, PM, Fr, Resolver);
+      W.Lock = findHeldLock(Mutation, Body, Fr, Resolver);
       Out.push_back(std::move(W));
     };
     QualType Type = Access->getType();
@@ -946,25 +953,6 @@ const Stmt *owningBody(const VarDecl *V) {
   return FD ? FD->getBody() : nullptr;
 }
 
-namespace {
-class DeclStmtFinder : public RecursiveASTVisitor<DeclStmtFinder> {
-public:
-  explicit DeclStmtFinder(const VarDecl *V) : V(V) {}
-  const DeclStmt *Found = nullptr;
-  bool VisitDeclStmt(DeclStmt *DS) {
-    for (const Decl *D : DS->decls())
-      if (D == V) {
-        Found = DS;
-        return false;
-      }
-    return true;
-  }
-
-private:
-  const VarDecl *V;
-};
-} // namespace
-
 SourceLocation endOfScope(const VarDecl *V) {
   const Stmt *Body = owningBody(V);
   if (!Body)
@@ -974,17 +962,7 @@ SourceLocation endOfScope(const VarDecl *V) {
       return CS->getRBracLoc();
     return Body->getEndLoc();
   }
-  DeclStmtFinder Finder(V);
-  Finder.TraverseStmt(const_cast<Stmt *>(Body));
-  if (!Finder.Found)
-    return {};
-  ParentMap PM(const_cast<Stmt *>(Body));
-  const Stmt *P = PM.getParent(Finder.Found);
-  if (!P)
-    return {};
-  if (const auto *CS = llvm::dyn_cast<CompoundStmt>(P))
-    return CS->getRBracLoc();
-  return P->getEndLoc(); // for, if, while, switch with a declaration
+  return bodyIndex(Body).endOfScope(V);
 }
 
 } // namespace clang::tidy::defer_race

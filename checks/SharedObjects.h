@@ -17,6 +17,7 @@
 #ifndef DEFER_RACE_CHECKS_SHAREDOBJECTS_H
 #define DEFER_RACE_CHECKS_SHAREDOBJECTS_H
 
+#include "BodyIndex.h"
 #include "Names.h"
 
 #include "clang/AST/ASTContext.h"
@@ -48,6 +49,9 @@ struct ObjectRef {
   llvm::SmallVector<const FieldDecl *, 2> Path;
 
   bool sameRoot(const ObjectRef &Other) const;
+  /// Equal for two objects exactly when sameRoot() holds: a key to group
+  /// objects by root.
+  std::pair<const void *, unsigned> rootKey() const;
   /// Same root, and one path is a prefix of the other: writing one may change
   /// what reading the other sees.
   bool overlaps(const ObjectRef &Other) const;
@@ -158,8 +162,12 @@ struct HeldLock {
 /// unique_lock, scoped_lock or similar declared before S in an enclosing
 /// block, or a mutex locked and not yet unlocked there.
 std::optional<HeldLock> findHeldLock(const Stmt *S, const Stmt *Body,
-                                     const ParentMap &PM, const Frame &Fr,
+                                     const Frame &Fr,
                                      const ObjectResolver &R);
+
+/// Updates Held with what the statement S of a block does to locks: a
+/// lock_guard-like declaration, a mutex's lock() or unlock().
+void scanForLocks(const Stmt *S, llvm::SmallVectorImpl<LockState> &Held);
 
 /// One write made by a callable.
 struct Write {

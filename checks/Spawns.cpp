@@ -28,6 +28,18 @@ const VarDecl *addressedVar(const Expr *E) {
   return referencedVar(UO->getSubExpr());
 }
 
+// Calls that run as part of V's function and name V, in source order, until
+// Fn returns true.
+void forEachCallOn(const VarDecl *V,
+                   llvm::function_ref<bool(const CallExpr *)> Fn) {
+  const Stmt *Body = owningBody(V);
+  if (!Body)
+    return;
+  for (const BodyIndex::CallRef &C : bodyIndex(Body).callsMentioning(V))
+    if (C.Direct && Fn(C.Call))
+      return;
+}
+
 // The construction that gave a thread object its callable.
 const CXXConstructExpr *threadConstruction(const Expr *E) {
   const auto *CE = llvm::dyn_cast_or_null<CXXConstructExpr>(ignoreWrappers(E));
@@ -44,7 +56,7 @@ const CXXConstructExpr *threadConstruction(const Expr *E) {
 // t = std::thread(f) on a default-constructed thread.
 const CXXConstructExpr *assignedConstruction(const VarDecl *T) {
   const CXXConstructExpr *Found = nullptr;
-  forEachCall(owningBody(T), [&](const CallExpr *Call) {
+  forEachCallOn(T, [&](const CallExpr *Call) {
     const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(Call);
     if (!OC || OC->getOperator() != OO_Equal || OC->getNumArgs() != 2 ||
         referencedVar(OC->getArg(0)) != T)
@@ -324,7 +336,7 @@ SpawnRecogniser::fromPthreadDetach(const CallExpr *Call) const {
   if (!T)
     return std::nullopt; // pthread_detach(pthread_self()), threads[i], ...
   std::optional<DetachedSpawn> S;
-  forEachCall(owningBody(T), [&](const CallExpr *C) {
+  forEachCallOn(T, [&](const CallExpr *C) {
     if (!isCallTo(C, "pthread_create") || C->getNumArgs() != 4 ||
         addressedVar(C->getArg(0)) != T)
       return false;
@@ -430,7 +442,7 @@ std::optional<DetachedSpawn> SpawnRecogniser::spawnAt(const Stmt *St) const {
       return std::nullopt;
     // Detached by attribute: pthread_attr_setdetachstate(&attr, DETACHED).
     if (const VarDecl *Attr = addressedVar(Call->getArg(1))) {
-      forEachCall(owningBody(Attr), [&](const CallExpr *C) {
+      forEachCallOn(Attr, [&](const CallExpr *C) {
         if (!isCallTo(C, "pthread_attr_setdetachstate") ||
             C->getNumArgs() != 2 || addressedVar(C->getArg(0)) != Attr)
           return false;
@@ -472,7 +484,7 @@ SpawnRecogniser::spawnAtDecl(const VarDecl *V) const {
   // Joined, detached explicitly (reported there), or handed elsewhere: the
   // destructor does not decide.
   bool Handled = false;
-  forEachCall(owningBody(V), [&](const CallExpr *C) {
+  forEachCallOn(V, [&](const CallExpr *C) {
     if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(C)) {
       if (referencedVar(MC->getImplicitObjectArgument()) == V)
         if (const CXXMethodDecl *MD = MC->getMethodDecl();

@@ -108,6 +108,20 @@ void boostDestructorEarlyExit(Response &res, bool done) {
   });
 }
 
+// An early exit after the thread's block does not skip the join.
+void boostDestructorInBlock(Response &res, bool done) {
+  auto g = gsl::finally([&res, done] {
+    {
+      boost::thread t([&res] { res.log = "done"; });
+      // CHECK-MESSAGES: :[[@LINE-1]]:21: warning: thread detached in a scope-exit guard may still be writing 'res.log' after 'boostDestructorInBlock' returns [defer-race-detached-mutation]
+      // CHECK-FIXES: {{^}}      t.join();{{$}}
+    }
+    if (done)
+      return;
+    res.log += ".";
+  });
+}
+
 #define DETACH(t) (t).detach()
 
 void inMacro(Response &res) {
