@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The benchmark of issue 7: precision and cost of the defer-race checks on
 # real Debian source packages. Not part of CI; the first run takes about 90
-# minutes on two cores, later runs about 25 (parse and peer times are cached). Run as root (it adds a deb-src line and installs build
+# minutes on two cores, later runs about 25 (parse and peer times are
+# cached). Run as root (it adds a deb-src line and installs build
 # dependencies):
 #   bench/run.sh                 # everything
 #   bench/run.sh report          # or any of: setup corpus memory scaling crosstu report
