@@ -10,8 +10,9 @@
 // Indexes live in a BodyIndexCache that each check owns for one translation
 // unit. A check activates its cache while it runs (BodyIndexCache::Scope), so
 // that the free functions of the recognisers find it without passing it
-// through every call. Outside any scope, an index is built afresh each time:
-// correct, only slower.
+// through every call. Outside any scope (no check does that), an index is
+// built afresh for each question and kept as long as the thread: correct,
+// only slower.
 //
 //===----------------------------------------------------------------------===//
 
@@ -55,7 +56,6 @@ public:
     const LambdaExpr *InLambda;
   };
 
-  const Stmt *body() const { return Body; }
   ParentMap &parents() const;
 
   /// The declaration statement of a variable declared in the body.
@@ -131,7 +131,7 @@ private:
   llvm::DenseMap<const Stmt *, std::unique_ptr<BodyIndex>> Indexes;
 };
 
-/// The index of Body, from the active cache. Body must not be null.
+/// The index of Body, from the active cache. A null Body has an empty index.
 const BodyIndex &bodyIndex(const Stmt *Body);
 
 } // namespace clang::tidy::defer_race
