@@ -38,8 +38,14 @@ def main():
     parser.add_argument("--schema", required=True)
     parser.add_argument("log")
     args = parser.parse_args()
-    with open(args.schema) as f:
-        schema = json.load(f)
+    try:
+        with open(args.schema) as f:
+            schema = json.load(f)
+    except FileNotFoundError:
+        sys.stderr.write("sarif_check.py: no SARIF 2.1.0 schema at %s: it comes "
+                         "with shared/, beside the repository's root\n"
+                         % args.schema)
+        return 2
     with open(args.log) as f:
         log = json.load(f)
 
