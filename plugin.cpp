@@ -13,6 +13,8 @@
 #include "SerializeSharedCheck.h"
 
 #include "llvm/Config/llvm-config.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/raw_ostream.h"
 
 namespace clang::tidy::defer_race {
 
@@ -45,6 +47,15 @@ __attribute__((constructor(101))) void checkHostVersion() {
         std::to_string(LLVM_VERSION_MAJOR) + "; load defer-race.so, which "
         "picks the right build, or build for LLVM " + std::to_string(Host) +
         " (cmake -DDEFER_RACE_LLVM=" + std::to_string(Host) + ")");
+}
+
+// `clang-tidy --load=defer-race.so --version` and `defer-race-tidy --version`
+// name defer-race's version after clang-tidy's own lines.
+__attribute__((constructor(102))) void addVersionLine() {
+  llvm::cl::AddExtraVersionPrinter([](llvm::raw_ostream &OS) {
+    OS << "defer-race version " DEFER_RACE_VERSION
+          " (checks built for LLVM " LLVM_VERSION_STRING ")\n";
+  });
 }
 
 clang::tidy::ClangTidyModuleRegistry::Add<

@@ -188,7 +188,7 @@ bool spawnedInLoopAroundNothing(const VarDecl *V, const DetachedSpawn &S) {
 
 DanglingCaptureCheck::DanglingCaptureCheck(llvm::StringRef Name,
                                            ClangTidyContext *Context)
-    : ClangTidyCheck(Name, Context), Common(Options),
+    : ClangTidyCheck(Name, Context), Common(*this, Options),
       Spawns(Common.DetachedSpawners, Common.ConcurrentExecutors) {}
 
 void DanglingCaptureCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {

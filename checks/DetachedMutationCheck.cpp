@@ -16,13 +16,15 @@ static constexpr char GuardAssign[] = "guard-assignment";
 
 DetachedMutationCheck::DetachedMutationCheck(llvm::StringRef Name,
                                              ClangTidyContext *Context)
-    : ClangTidyCheck(Name, Context), Common(Options),
-      PreferCopy(std::string(Options.get("PreferredFix", "join")) == "copy"),
+    : ClangTidyCheck(Name, Context), Common(*this, Options),
+      PreferCopy(enumOption(*this, Options, "PreferredFix", PreferredFix::Join,
+                            /*LocalOrGlobal=*/false) == PreferredFix::Copy),
       Guards(Common.ScopeGuards), Spawns(Common.DetachedSpawners, Common.ConcurrentExecutors) {}
 
 void DetachedMutationCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Common.store(Options, Opts);
-  Options.store(Opts, "PreferredFix", PreferCopy ? "copy" : "join");
+  Options.store(Opts, "PreferredFix",
+                PreferCopy ? PreferredFix::Copy : PreferredFix::Join);
 }
 
 void DetachedMutationCheck::registerMatchers(MatchFinder *Finder) {

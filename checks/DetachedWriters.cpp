@@ -12,7 +12,8 @@ DetachedWriterFacts::DetachedWriterFacts(const ScopeGuardRecogniser &Guards,
                                          ASTContext &Ctx,
                                          std::string SummaryDirectory)
     : Guards(Guards), Spawns(Spawns), Ctx(Ctx),
-      SummaryDirectory(std::move(SummaryDirectory)) {}
+      SummaryDirectory(std::move(SummaryDirectory)),
+      Nolint(Ctx.getSourceManager()) {}
 
 const SummaryStore *DetachedWriterFacts::imported() {
   if (!ImportTried) {
@@ -71,7 +72,7 @@ void DetachedWriterFacts::collectWriters(
   llvm::SmallVector<DetachedSpawn, 2> Found;
   Spawns.spawnsIn(Body, Found);
   for (DetachedSpawn &S : Found) {
-    if (!S.Callable.valid())
+    if (!S.Callable.valid() || Nolint.suppresses(S.loc(), DetachedMutationName))
       continue;
     GuardWriter W;
     Frame Thread = S.Callable.frame(Fr);
@@ -89,6 +90,10 @@ void DetachedWriterFacts::collectWriters(
   // Helpers: functions of our own code that the callable calls and that may
   // start a thread themselves.
   forEachCall(Body, [&](const CallExpr *Call) {
+    // detached-mutation warns at the first call of a chain of helpers.
+    if (Via.empty() &&
+        Nolint.suppresses(Call->getBeginLoc(), DetachedMutationName))
+      return false;
     const FunctionDecl *Def = userDefinedCallee(Call, Ctx.getSourceManager());
     if (!Def) {
       // A helper defined in another translation unit, known from its

@@ -19,6 +19,7 @@
 #include "SharedObjects.h"
 #include "Spawns.h"
 #include "Summaries.h"
+#include "Suppressions.h"
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallPtrSet.h"
@@ -142,6 +143,9 @@ private:
   std::shared_ptr<const SummaryStore> Imported;
   bool ImportTried = false;
   unsigned SummaryDepth = 0;
+  /// Spawns and helper calls silenced with NOLINT(defer-race-detached-
+  /// mutation): the user vouches for them, so they leave no writer.
+  NolintIndex Nolint;
 };
 
 } // namespace clang::tidy::defer_race

@@ -15,9 +15,10 @@ static constexpr char Function[] = "function";
 
 SerializeSharedCheck::SerializeSharedCheck(llvm::StringRef Name,
                                            ClangTidyContext *Context)
-    : ClangTidyCheck(Name, Context), Common(Options),
+    : ClangTidyCheck(Name, Context), Common(*this, Options),
       SerializerFunctions(
-          splitList(std::string(Options.get("SerializerFunctions", "")))),
+          splitList(std::string(
+              Options.getLocalOrGlobal("SerializerFunctions", "")))),
       Guards(Common.ScopeGuards), Spawns(Common.DetachedSpawners, Common.ConcurrentExecutors),
       Serializers(SerializerFunctions) {}
 

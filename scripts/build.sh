@@ -6,6 +6,7 @@ set -euo pipefail
 v=${1:?usage: scripts/build.sh <llvm major>}
 cd "$(dirname "$0")/.."
 build=build/llvm-$v
+mkdir -p build
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DDEFER_RACE_LLVM="$v" \
   -DCMAKE_C_COMPILER="/usr/lib/llvm-$v/bin/clang" \

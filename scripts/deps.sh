@@ -5,9 +5,12 @@
 #   scripts/deps.sh --tests 14 22      what scripts/test.sh needs for 14 and 22
 #
 # The lists are in scripts/packages/. Runs apt-get as root (through sudo when
-# not root), and says what it installs.
+# not root), and says what it installs. --tests also installs Microsoft's SARIF
+# Multitool from the npm registry (scripts/packages/npm.txt) into
+# build/sarif-multitool, where the SARIF tests look for it.
 set -euo pipefail
 cd "$(dirname "$0")/packages"
+root=$(cd ../.. && pwd)
 
 mode=${1:?usage: scripts/deps.sh --demo|--tests <llvm major>...}
 shift
@@ -43,22 +46,43 @@ for v in "${versions[@]}"; do
   fi
 done
 
+# npm itself: Debian's, unless the machine has one already.
+if [ "$mode" = --tests ] && ! command -v npm >/dev/null; then
+  packages+=(npm)
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
   [ "$status" = "install ok installed" ] || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
 
-sudo=()
-[ "$(id -u)" -eq 0 ] || sudo=(sudo)
-echo "deps.sh: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-log=$(mktemp)
-install() { "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"; }
-if ! install >"$log" 2>&1; then
-  echo "deps.sh: apt-get update"
-  "${sudo[@]}" apt-get update -q >/dev/null
-  install >"$log" 2>&1 || { cat "$log" >&2; exit 1; }
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  echo "deps.sh: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  log=$(mktemp)
+  install() { "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"; }
+  if ! install >"$log" 2>&1; then
+    echo "deps.sh: apt-get update"
+    "${sudo[@]}" apt-get update -q >/dev/null
+    install >"$log" 2>&1 || { cat "$log" >&2; exit 1; }
+  fi
+  rm -f "$log"
 fi
-rm -f "$log"
+
+if [ "$mode" = --tests ]; then
+  prefix=$root/build/sarif-multitool
+  for spec in $(sed -e 's/#.*//' npm.txt); do
+    name=${spec%@*}
+    if [ ! -f "$prefix/node_modules/$name/package.json" ] ||
+       ! grep -q "\"version\": \"${spec##*@}\"" "$prefix/node_modules/$name/package.json"; then
+      echo "deps.sh: npm install $spec (into build/sarif-multitool)"
+      log=$(mktemp)
+      npm install --no-audit --no-fund --loglevel=error --prefix "$prefix" "$spec" >"$log" 2>&1 \
+        || { cat "$log" >&2; exit 1; }
+      rm -f "$log"
+    fi
+  done
+fi

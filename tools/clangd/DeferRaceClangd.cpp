@@ -9,6 +9,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Config/llvm-config.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <optional>
 
@@ -38,5 +40,17 @@ std::optional<bool> deferRaceIsFastTidyCheck(llvm::StringRef Check) {
 }
 
 int main(int Argc, char *Argv[]) {
+  // clangd prints its version with a printer of its own, which leaves out
+  // the extra lines that plugin.cpp adds for clang-tidy: name defer-race
+  // first, then clangd says its own.
+  for (int I = 1; I < Argc; ++I) {
+    llvm::StringRef Arg(Argv[I]);
+    if (Arg == "--version" || Arg == "-version") {
+      llvm::outs() << "defer-race-clangd: defer-race version " DEFER_RACE_VERSION
+                      " (checks built for LLVM " LLVM_VERSION_STRING ")\n";
+      llvm::outs().flush();
+      break;
+    }
+  }
   return clang::clangd::clangdMain(Argc, Argv);
 }

@@ -20,7 +20,10 @@ scanning services expect.
 import json
 import os
 import pathlib
+import re
 import urllib.parse
+
+import defer_race_common as common
 
 SCHEMA_URI = ("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/"
               "schemas/sarif-schema-2.1.0.json")
@@ -55,8 +58,7 @@ def require_yaml():
 
 def load_fixes_files(paths):
     """The diagnostics of every --export-fixes file (or directory of them)."""
-    import yaml
-    diagnostics = []
+    from defer_race_common import UserError, load_fixes
     files = []
     for path in paths:
         if os.path.isdir(path):
@@ -64,68 +66,22 @@ def load_fixes_files(paths):
                             if f.endswith(".yaml"))
         else:
             files.append(path)
+    diagnostics = []
     for path in files:
-        if not os.path.exists(path):
-            continue  # clang-tidy writes none when it has nothing to say
+        # clang-tidy writes none when it has nothing to say.
         try:
-            with open(path, encoding="utf-8") as f:
-                content = yaml.safe_load(f)
-        except yaml.YAMLError as error:
-            raise SarifError("%s is not clang-tidy --export-fixes YAML: %s" %
-                             (path, str(error).splitlines()[0]))
-        if not content:
-            continue
-        if not isinstance(content, dict) or not isinstance(
-                content.get("Diagnostics"), list):
-            raise SarifError("%s has no Diagnostics list; is it clang-tidy "
-                             "--export-fixes output?" % path)
-        diagnostics += content["Diagnostics"]
+            diagnostics += load_fixes(path)
+        except UserError as error:
+            raise SarifError(str(error))
     return diagnostics
 
 
-class Sources:
+class Sources(common.Sources):
     """Turns (file, byte offset) into SARIF locations and regions."""
 
     def __init__(self, source_root):
+        super().__init__()
         self.root = os.path.abspath(source_root)
-        self.cache = {}
-
-    def _lines(self, path):
-        if path not in self.cache:
-            try:
-                with open(path, "rb") as f:
-                    data = f.read()
-            except OSError:
-                data = None
-            starts = None
-            if data is not None:
-                starts = [0]
-                for i, byte in enumerate(data):
-                    if byte == 0x0A:
-                        starts.append(i + 1)
-            self.cache[path] = (data, starts)
-        return self.cache[path]
-
-    def position(self, path, offset):
-        """(line, column) for a byte offset, both from 1; None if unknown."""
-        data, starts = self._lines(path)
-        if data is None or offset is None or offset > len(data):
-            return None
-        low, high = 0, len(starts) - 1
-        while low < high:
-            middle = (low + high + 1) // 2
-            if starts[middle] <= offset:
-                low = middle
-            else:
-                high = middle - 1
-        prefix = data[starts[low]:offset].decode("utf-8", errors="replace")
-        return low + 1, len(prefix) + 1
-
-    def text(self, path, offset, length):
-        data, _ = self._lines(path)
-        if data is None:
-            return None
-        return data[offset:offset + length].decode("utf-8", errors="replace")
 
     def artifact(self, path):
         path = os.path.abspath(path)
@@ -135,7 +91,7 @@ class Sources:
         return {"uri": pathlib.Path(path).as_uri()}
 
     def region(self, path, offset, length=None):
-        start = self.position(path, offset)
+        start = self.position(path, offset, code_points=True)
         if start is None:
             region = {"byteOffset": offset}
             if length is not None:
@@ -143,7 +99,7 @@ class Sources:
             return region
         region = {"startLine": start[0], "startColumn": start[1]}
         if length is not None:
-            end = self.position(path, offset + length)
+            end = self.position(path, offset + length, code_points=True)
             if end is not None:
                 region["endLine"], region["endColumn"] = end
         return region
@@ -157,12 +113,6 @@ class Sources:
         if message is not None:
             location["message"] = {"text": message}
         return location
-
-
-def _absolute(path, build_directory):
-    if path and not os.path.isabs(path) and build_directory:
-        return os.path.join(build_directory, path)
-    return path
 
 
 def _describe(sources, replacements):
@@ -183,7 +133,7 @@ def _fix(sources, replacements, build_directory, description=None):
     by_file = {}
     for replacement in replacements:
         replacement = dict(replacement)
-        replacement["path"] = _absolute(replacement.get("FilePath"),
+        replacement["path"] = common.absolute(replacement.get("FilePath"),
                                         build_directory)
         by_file.setdefault(replacement["path"], []).append(replacement)
     changes = []
@@ -204,8 +154,17 @@ def _fix(sources, replacements, build_directory, description=None):
             "artifactChanges": changes}
 
 
+def rule_name(check):
+    """A rule's name: SARIF wants a PascalCase identifier that is not its
+    id ("defer-race-detached-mutation" -> "DetachedMutation")."""
+    if check.startswith("defer-race-"):
+        check = check[len("defer-race-"):]
+    return "".join(part[:1].upper() + part[1:]
+                   for part in re.split(r"[^A-Za-z0-9]+", check) if part)
+
+
 def _rule(check):
-    rule = {"id": check, "name": check,
+    rule = {"id": check, "name": rule_name(check),
             "defaultConfiguration": {"level": "warning"}}
     if check in OUR_RULES:
         rule["shortDescription"] = {"text": OUR_RULES[check]}
@@ -223,7 +182,7 @@ def _rule(check):
 LEVELS = {"Warning": "warning", "Error": "error", "Remark": "note"}
 
 
-def sarif_from_diagnostics(diagnostics, source_root=".", tool_version=None,
+def sarif_from_diagnostics(diagnostics, source_root=".", tool=None,
                            failed_files=()):
     """clang-tidy's exported diagnostics -> a SARIF log (a dict)."""
     sources = Sources(source_root)
@@ -239,7 +198,7 @@ def sarif_from_diagnostics(diagnostics, source_root=".", tool_version=None,
         check = diag.get("DiagnosticName") or "clang-tidy"
         main = diag.get("DiagnosticMessage") or {}
         build_directory = diag.get("BuildDirectory")
-        path = _absolute(main.get("FilePath"), build_directory)
+        path = common.absolute(main.get("FilePath"), build_directory)
         offset = main.get("FileOffset", 0)
         key = (check, path, offset, main.get("Message"))
         if key in seen:
@@ -265,7 +224,7 @@ def sarif_from_diagnostics(diagnostics, source_root=".", tool_version=None,
         notes = diag.get("Notes") or []
         related = []
         for note in notes:
-            note_path = _absolute(note.get("FilePath"), build_directory)
+            note_path = common.absolute(note.get("FilePath"), build_directory)
             entry = sources.location(note_path, note.get("FileOffset", 0),
                                      note.get("Message", ""))
             entry["id"] = len(related)
@@ -287,8 +246,15 @@ def sarif_from_diagnostics(diagnostics, source_root=".", tool_version=None,
               "fullName": "clang-tidy with the defer-race checks",
               "informationUri": "https://clang.llvm.org/extra/clang-tidy/",
               "rules": rules}
-    if tool_version:
-        driver["version"] = tool_version
+    # defer-race's own version: the one the clang-tidy reports, else the
+    # scripts' own. The LLVM of the clang-tidy that ran it is a property.
+    version = (tool.defer_race_version if tool is not None else None) or \
+        common.own_version()
+    if version:
+        driver["version"] = version
+        driver["semanticVersion"] = version
+    if tool is not None and tool.version:
+        driver["properties"] = {"llvmVersion": tool.version}
     for path in failed_files:
         # Files that failed without a compiler error to say why.
         if os.path.abspath(path) not in broken:

@@ -42,8 +42,8 @@ def main():
         with open(args.schema) as f:
             schema = json.load(f)
     except FileNotFoundError:
-        sys.stderr.write("sarif_check.py: no SARIF 2.1.0 schema at %s: it comes "
-                         "with shared/, beside the repository's root\n"
+        sys.stderr.write("sarif_check.py: no SARIF 2.1.0 schema at %s; it is "
+                         "vendored in test/integrations/Inputs/\n"
                          % args.schema)
         return 2
     with open(args.log) as f:
@@ -71,6 +71,11 @@ def main():
         driver = run["tool"]["driver"]
         print("tool %s, rules %s" % (driver["name"], " ".join(
             r["id"] for r in driver.get("rules", []))))
+        print("tool version %s, semantic %s, LLVM %s" % (
+            driver.get("version"), driver.get("semanticVersion"),
+            driver.get("properties", {}).get("llvmVersion")))
+        print("rule names %s" % " ".join(
+            r.get("name", "(none)") for r in driver.get("rules", [])))
         print("columns %s, %%SRCROOT%% = %s" % (
             run.get("columnKind"),
             run.get("originalUriBaseIds", {}).get("SRCROOT", {}).get("uri")))

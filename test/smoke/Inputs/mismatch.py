@@ -19,12 +19,12 @@ for other in args.others:
     tidy = "/usr/lib/llvm-%s/bin/clang-tidy" % other
     cases = [
         ("loader", args.loader,
-         r"defer-race: error: this clang-tidy is LLVM %s \(.*\), but "
+         r"defer-race \d+\.\d+\.\d+: error: this clang-tidy is LLVM %s \(.*\), but "
          r"defer-race in .* was built for LLVM (\d+, )*%s(, \d+)* only; "
          r"build it for LLVM %s \(cmake -DDEFER_RACE_LLVM=%s\) or run "
          r"clang-tidy-\d+" % (other, args.built, other, other)),
         ("versioned plugin", args.versioned,
-         r"defer-race: error: this clang-tidy is LLVM %s \(.*\), but this "
+         r"defer-race \d+\.\d+\.\d+: error: this clang-tidy is LLVM %s \(.*\), but this "
          r"defer-race plugin was built for LLVM %s; load defer-race.so, "
          r"which picks the right build, or build for LLVM %s "
          r"\(cmake -DDEFER_RACE_LLVM=%s\)" % (other, args.built, other, other)),
