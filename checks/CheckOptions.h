@@ -84,7 +84,7 @@ T enumOption(ClangTidyCheck &Check, const ClangTidyCheck::OptionsView &Options,
   const T Value = LocalOrGlobal ? Options.getLocalOrGlobal(Name, Default)
                                 : Options.get(Name, Default);
   if (!Known)
-    Check.configurationDiag("valid values of option '%0' are %1; using '%2'",
+    Check.configurationDiag("valid values of '%0' are %1; using '%2'",
                             DiagnosticIDs::Note)
         << Name << Valid << spellingOf(Default);
   return Value;

@@ -68,6 +68,16 @@ class ArgumentParser(argparse.ArgumentParser):
         raise UserError("%s; see %s --help" % (message, self.prog))
 
 
+def require_yaml():
+    """The results are read from clang-tidy's --export-fixes YAML."""
+    try:
+        import yaml  # noqa: F401
+    except ImportError:
+        raise UserError("%s reads clang-tidy's --export-fixes YAML and needs "
+                        "PyYAML: apt-get install python3-yaml, or pip "
+                        "install pyyaml" % PROG)
+
+
 def run_main(main):
     """Runs main() and exits with its status; UserError exits with 2."""
     try:

@@ -46,16 +46,6 @@ class SarifError(Exception):
     """An input that is not clang-tidy --export-fixes YAML."""
 
 
-def require_yaml():
-    try:
-        import yaml  # noqa: F401
-    except ImportError:
-        from defer_race_common import UserError
-        raise UserError("SARIF output reads clang-tidy's YAML and needs "
-                        "PyYAML: apt-get install python3-yaml, or pip "
-                        "install pyyaml")
-
-
 def load_fixes_files(paths):
     """The diagnostics of every --export-fixes file (or directory of them)."""
     from defer_race_common import UserError, load_fixes
