@@ -2,7 +2,7 @@
 
 #include "BodyIndex.h"
 
-#include "SharedObjects.h"
+#include "Expressions.h"
 
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "llvm/ADT/SmallPtrSet.h"
@@ -233,6 +233,18 @@ const BodyIndex &bodyIndex(const Stmt *Body) {
   thread_local std::vector<std::unique_ptr<BodyIndex>> Unscoped;
   Unscoped.push_back(std::make_unique<BodyIndex>(Body));
   return *Unscoped.back();
+}
+
+SourceLocation endOfScope(const VarDecl *V) {
+  const Stmt *Body = owningBody(V);
+  if (!Body)
+    return {};
+  if (llvm::isa<ParmVarDecl>(V)) {
+    if (const auto *CS = llvm::dyn_cast<CompoundStmt>(Body))
+      return CS->getRBracLoc();
+    return Body->getEndLoc();
+  }
+  return bodyIndex(Body).endOfScope(V);
 }
 
 } // namespace clang::tidy::defer_race

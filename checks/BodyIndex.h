@@ -19,6 +19,8 @@
 #ifndef DEFER_RACE_CHECKS_BODYINDEX_H
 #define DEFER_RACE_CHECKS_BODYINDEX_H
 
+#include "Locks.h"
+
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/ParentMap.h"
 #include "clang/AST/Stmt.h"
@@ -29,14 +31,6 @@
 #include <optional>
 
 namespace clang::tidy::defer_race {
-
-/// A lock taken in a block: a lock_guard-like variable, or a mutex locked by
-/// hand and not yet unlocked.
-struct LockState {
-  const ValueDecl *Key = nullptr; ///< the lock variable, or the mutex
-  const Expr *MutexExpr = nullptr;
-  const Stmt *Where = nullptr;
-};
 
 class BodyIndex {
 public:
@@ -133,6 +127,10 @@ private:
 
 /// The index of Body, from the active cache. A null Body has an empty index.
 const BodyIndex &bodyIndex(const Stmt *Body);
+
+/// Where the lifetime of the automatic variable V ends: the closing brace of
+/// its block (of the function body, for a parameter). Invalid when unknown.
+SourceLocation endOfScope(const VarDecl *V);
 
 } // namespace clang::tidy::defer_race
 

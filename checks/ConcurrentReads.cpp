@@ -1,6 +1,9 @@
 //===--- ConcurrentReads.cpp - Facts: reads a detached writer may overlap -===//
 
 #include "ConcurrentReads.h"
+#include "BodyIndex.h"
+#include "Expressions.h"
+#include "Vocabulary.h"
 
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "llvm/ADT/SmallPtrSet.h"
@@ -134,7 +137,7 @@ const Frame &ConcurrentReadFinder::frameOf(const GuardCallable *G) {
     return *Root;
   std::unique_ptr<Frame> &Slot = GuardFrames[G];
   if (!Slot)
-    Slot = std::make_unique<Frame>(G->frame(*Root));
+    Slot = std::make_unique<Frame>(guardFrame(*G, *Root));
   return *Slot;
 }
 
@@ -175,21 +178,6 @@ private:
   }
   const SerializerRecogniser &R;
   bool SkipLambdas;
-};
-
-class LeafCollector : public RecursiveASTVisitor<LeafCollector> {
-public:
-  llvm::SmallVector<const Expr *, 8> Leaves;
-  bool TraverseLambdaExpr(LambdaExpr *) { return true; }
-  bool VisitDeclRefExpr(DeclRefExpr *E) {
-    if (llvm::isa<VarDecl>(E->getDecl()))
-      Leaves.push_back(E);
-    return true;
-  }
-  bool VisitCXXThisExpr(CXXThisExpr *E) {
-    Leaves.push_back(E);
-    return true;
-  }
 };
 
 // The local variable at the root of an access, when a write into it can make
@@ -356,15 +344,14 @@ void ConcurrentReadFinder::readsOf(const Expr *E, Position Pos, unsigned Depth,
                                    llvm::SmallVectorImpl<Read> &Out) {
   if (!E)
     return;
-  LeafCollector Leaves;
-  Leaves.TraverseStmt(const_cast<Expr *>(E));
-  if (Leaves.Leaves.empty())
+  Leaves Found = collectLeaves(E);
+  if (Found.Refs.empty())
     return;
   ParentMap Local(const_cast<Expr *>(E));
   const Frame &Fr = frameOf(Pos.InGuard);
   Context &Ctx = contextOf(Pos.InGuard);
   ObjectResolver Resolver;
-  for (const Expr *Leaf : Leaves.Leaves) {
+  for (const Expr *Leaf : Found.Refs) {
     const FieldDecl *Getter = nullptr;
     bool ThroughArrow = false;
     const Expr *Access = accessTop(Leaf, Local, &Getter, &ThroughArrow);
@@ -572,8 +559,7 @@ void ConcurrentReadFinder::conflictsIn(const FunctionDecl *Fn,
           continue;
         // Both sides under the same mutex: no race. A reader holding a
         // lock we cannot compare with the writer's: we cannot tell.
-        if (R.Lock && W->Locked &&
-            (!R.Lock->Mutex || !W->Mutex || *R.Lock->Mutex == *W->Mutex))
+        if (orderedByLock(R.Lock, W->Locked, W->Mutex))
           continue;
         if (!mayRunAfter(W->Pos, R.Pos, W->Storage ? &*W->Storage : nullptr))
           continue;

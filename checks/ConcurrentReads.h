@@ -16,6 +16,7 @@
 #define DEFER_RACE_CHECKS_CONCURRENTREADS_H
 
 #include "DetachedWriters.h"
+#include "Locks.h"
 #include "Serializers.h"
 
 #include "clang/AST/ParentMap.h"

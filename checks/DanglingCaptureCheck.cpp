@@ -1,6 +1,8 @@
 //===--- DanglingCaptureCheck.cpp - defer-race-dangling-capture -----------===//
 
 #include "DanglingCaptureCheck.h"
+#include "BodyIndex.h"
+#include "Expressions.h"
 #include "Diagnostics.h"
 #include "FixIts.h"
 #include "Matchers.h"

@@ -4,6 +4,7 @@
 #define DEFER_RACE_CHECKS_DANGLINGCAPTURECHECK_H
 
 #include "CheckOptions.h"
+#include "BodyIndex.h"
 #include "Spawns.h"
 
 #include "clang-tidy/ClangTidyCheck.h"

@@ -3,6 +3,7 @@
 #ifndef DEFER_RACE_CHECKS_DETACHEDMUTATIONCHECK_H
 #define DEFER_RACE_CHECKS_DETACHEDMUTATIONCHECK_H
 
+#include "BodyIndex.h"
 #include "CheckOptions.h"
 #include "DetachedWriters.h"
 

@@ -1,11 +1,21 @@
 //===--- DetachedWriters.cpp - Facts: writers left running by guards ------===//
 
 #include "DetachedWriters.h"
+#include "Expressions.h"
 
 #include "clang/Basic/SourceManager.h"
 #include "llvm/Support/FileSystem.h"
 
 namespace clang::tidy::defer_race {
+
+Frame guardFrame(const GuardCallable &G, const Frame &Owner) {
+  return Frame::callable(Owner, G.Lambda, G.Function, G.BoundArgs);
+}
+
+Frame threadFrame(const ThreadCallable &C, const Frame &Spawner) {
+  return Frame::callable(Spawner, C.Lambda, C.Function, C.Args, C.Object,
+                         C.ObjectIsPointer);
+}
 
 DetachedWriterFacts::DetachedWriterFacts(const ScopeGuardRecogniser &Guards,
                                          const SpawnRecogniser &Spawns,
@@ -74,7 +84,7 @@ void DetachedWriterFacts::collectWriters(
     if (!S.Callable.valid())
       continue;
     GuardWriter W;
-    Frame Thread = S.Callable.frame(Fr);
+    Frame Thread = threadFrame(S.Callable, Fr);
     findWrites(Thread, Ctx, W.Writes);
     if (W.Writes.empty())
       continue;
@@ -144,7 +154,7 @@ DetachedWriterFacts::writersOf(const GuardCallable &G) {
   if (!Owner || !G.body())
     return *Slot;
   Frame Root = Frame::root(Owner);
-  Frame Callable = G.frame(Root);
+  Frame Callable = guardFrame(G, Root);
   llvm::SmallVector<const CallExpr *, 2> Via;
   std::vector<GuardWriter> Found;
   collectWriters(Callable, Via, 0, Found);
@@ -166,7 +176,7 @@ void DetachedWriterFacts::forEachCallBeforeReturn(
     return false;
   });
   for (const GuardCallable &G : guardsOf(F)) {
-    Frame GuardFrame = G.frame(Root);
+    Frame GuardFrame = guardFrame(G, Root);
     forEachCall(G.body(), [&](const CallExpr *Call) {
       Fn(Call, GuardFrame, &G);
       return false;

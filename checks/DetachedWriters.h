@@ -19,6 +19,7 @@
 #include "SharedObjects.h"
 #include "Spawns.h"
 #include "Summaries.h"
+#include "Writes.h"
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallPtrSet.h"
@@ -26,6 +27,12 @@
 #include <vector>
 
 namespace clang::tidy::defer_race {
+
+/// The frame a guard's callable runs in, below the frame of its owner.
+Frame guardFrame(const GuardCallable &G, const Frame &Owner);
+
+/// The frame a thread's callable runs in, below the frame that spawns it.
+Frame threadFrame(const ThreadCallable &C, const Frame &Spawner);
 
 /// A detached thread started by a scope-exit guard.
 struct GuardWriter {

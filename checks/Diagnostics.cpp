@@ -1,6 +1,8 @@
 //===--- Diagnostics.cpp - Notes that tell the story of a finding ---------===//
 
 #include "Diagnostics.h"
+#include "BodyIndex.h"
+#include "Expressions.h"
 
 #include "clang/AST/DeclCXX.h"
 #include "clang/Basic/SourceManager.h"

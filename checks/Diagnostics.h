@@ -11,8 +11,8 @@
 
 #include "FixIts.h"
 #include "ScopeGuards.h"
-#include "SharedObjects.h"
 #include "Spawns.h"
+#include "Writes.h"
 
 #include "clang-tidy/ClangTidyCheck.h"
 

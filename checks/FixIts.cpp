@@ -1,6 +1,8 @@
 //===--- FixIts.cpp - Rewrites offered by the checks ----------------------===//
 
 #include "FixIts.h"
+#include "BodyIndex.h"
+#include "Expressions.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/ParentMap.h"

@@ -1,6 +1,8 @@
 //===--- ScopeGuards.cpp - Is this a scope-exit guard? --------------------===//
 
 #include "ScopeGuards.h"
+#include "BodyIndex.h"
+#include "Expressions.h"
 
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/Analysis/CFG.h"
@@ -230,26 +232,12 @@ ScopeGuardRecogniser::ScopeGuardRecogniser(std::vector<std::string> Extra) {
 }
 
 const Stmt *GuardCallable::body() const {
-  if (Lambda)
-    return Lambda->getBody();
-  if (const FunctionDecl *Def = definitionOf(Function))
-    return Def->getBody();
-  return nullptr;
+  return callableBody(Lambda, Function);
 }
 
 const FunctionDecl *GuardCallable::owner() const {
   return Guard ? llvm::dyn_cast<FunctionDecl>(Guard->getDeclContext())
                : nullptr;
-}
-
-Frame GuardCallable::frame(const Frame &OwnerFrame) const {
-  if (Lambda)
-    return Frame::lambda(OwnerFrame, Lambda);
-  Frame Fr;
-  Fr.Parent = &OwnerFrame;
-  Fr.Function = definitionOf(Function);
-  Fr.Args = BoundArgs;
-  return Fr;
 }
 
 const ScopeGuardRecogniser::DtorInfo &

@@ -14,10 +14,10 @@
 #define DEFER_RACE_CHECKS_SCOPEGUARDS_H
 
 #include "Names.h"
-#include "SharedObjects.h"
 
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/ExprCXX.h"
+#include "llvm/ADT/SmallVector.h"
 #include "clang/Analysis/CFG.h"
 #include "llvm/ADT/DenseMap.h"
 #include <memory>
@@ -41,8 +41,6 @@ struct GuardCallable {
   const Stmt *body() const;
   /// The function (or lambda call operator) that declares the guard.
   const FunctionDecl *owner() const;
-  /// The frame the callable runs in, below the owner's frame.
-  Frame frame(const Frame &OwnerFrame) const;
 };
 
 class ScopeGuardRecogniser {

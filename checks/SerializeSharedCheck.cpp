@@ -1,6 +1,7 @@
 //===--- SerializeSharedCheck.cpp - defer-race-serialize-shared -----------===//
 
 #include "SerializeSharedCheck.h"
+#include "Expressions.h"
 #include "Diagnostics.h"
 #include "FixIts.h"
 #include "Matchers.h"

@@ -3,6 +3,7 @@
 #ifndef DEFER_RACE_CHECKS_SERIALIZESHAREDCHECK_H
 #define DEFER_RACE_CHECKS_SERIALIZESHAREDCHECK_H
 
+#include "BodyIndex.h"
 #include "CheckOptions.h"
 #include "ConcurrentReads.h"
 #include "DetachedWriters.h"

@@ -1,6 +1,9 @@
 //===--- Spawns.cpp - Is this call a detached spawn? ----------------------===//
 
 #include "Spawns.h"
+#include "BodyIndex.h"
+#include "Expressions.h"
+#include "Vocabulary.h"
 
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "llvm/ADT/STLExtras.h"
@@ -104,25 +107,7 @@ const FunctionDecl *callOperatorOrFunction(const ThreadCallable &C) {
 } // namespace
 
 const Stmt *ThreadCallable::body() const {
-  if (Lambda)
-    return Lambda->getBody();
-  if (const FunctionDecl *Def = definitionOf(Function))
-    return Def->getBody();
-  return nullptr;
-}
-
-Frame ThreadCallable::frame(const Frame &Spawner) const {
-  Frame Fr;
-  if (Lambda) {
-    Fr = Frame::lambda(Spawner, Lambda);
-  } else {
-    Fr.Parent = &Spawner;
-    Fr.Function = definitionOf(Function);
-    Fr.Object = Object;
-    Fr.ObjectIsPointer = ObjectIsPointer;
-  }
-  Fr.Args = Args;
-  return Fr;
+  return callableBody(Lambda, Function);
 }
 
 SourceLocation DetachedSpawn::loc() const {

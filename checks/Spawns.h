@@ -16,9 +16,9 @@
 #define DEFER_RACE_CHECKS_SPAWNS_H
 
 #include "Names.h"
-#include "SharedObjects.h"
 
 #include "clang/AST/ExprCXX.h"
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/DenseMap.h"
 #include <optional>
 #include <string>
@@ -40,8 +40,6 @@ struct ThreadCallable {
 
   bool valid() const { return Lambda || Function; }
   const Stmt *body() const;
-  /// The frame the thread runs in, below the frame that spawns it.
-  Frame frame(const Frame &Spawner) const;
 };
 
 enum class SpawnKind {
