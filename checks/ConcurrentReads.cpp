@@ -11,102 +11,55 @@
 namespace clang::tidy::defer_race {
 
 //===----------------------------------------------------------------------===//
-// Contexts: F's body, or a guard's callable, with its CFG.
+// Order: F's body, or a guard's callable, and its CFG.
 //===----------------------------------------------------------------------===//
 
-struct ConcurrentReadFinder::Context {
-  using Point = std::pair<const CFGBlock *, unsigned>;
+namespace {
 
-  const Stmt *Body = nullptr;
-  const Decl *Owner = nullptr;
-  std::unique_ptr<CFG> Cfg;
-  bool CfgTried = false;
-  llvm::DenseMap<const Stmt *, Point> Where;
-  llvm::DenseMap<const VarDecl *, llvm::SmallVector<Point, 2>> Destructions;
+using Point = BodyContext::Point;
 
-  ParentMap &parents() { return bodyIndex(Body).parents(); }
-
-  CFG *cfg(ASTContext &Ctx) {
-    if (CfgTried)
-      return Cfg.get();
-    CfgTried = true;
-    CFG::BuildOptions Options;
-    Options.AddImplicitDtors = true;
-    Options.setAllAlwaysAdd();
-    Cfg = CFG::buildCFG(Owner, const_cast<Stmt *>(Body), &Ctx, Options);
-    if (Cfg)
-      for (const CFGBlock *B : *Cfg)
-        for (unsigned I = 0; I < B->size(); ++I) {
-          if (auto S = (*B)[I].getAs<CFGStmt>())
-            Where.try_emplace(S->getStmt(), B, I);
-          else if (auto D = (*B)[I].getAs<CFGAutomaticObjDtor>())
-            Destructions[D->getVarDecl()].push_back({B, I});
-        }
-    return Cfg.get();
+// Whether To can execute after From: later in the same block, or in a
+// block reachable from From's successors (a loop brings From's block back).
+// Paths through an element for which Blocks returns true are cut: that is
+// where the writer is waited for.
+bool reaches(Point From, Point To,
+           llvm::function_ref<bool(const Stmt *)> Blocks = nullptr) {
+  auto IsBlocking = [&](const CFGBlock *B, unsigned I) {
+    if (!Blocks)
+      return false;
+    auto S = (*B)[I].getAs<CFGStmt>();
+    return S && Blocks(S->getStmt());
+  };
+  // The rest of From's own block.
+  for (unsigned I = From.second + 1; I < From.first->size(); ++I) {
+    if (From.first == To.first && I == To.second)
+      return true;
+    if (IsBlocking(From.first, I))
+      return false;
   }
-
-  std::optional<Point> locate(const Stmt *S, ASTContext &Ctx) {
-    if (!cfg(Ctx))
-      return std::nullopt;
-    for (; S; S = parents().getParent(S)) {
-      auto It = Where.find(S);
-      if (It != Where.end())
-        return It->second;
-    }
-    return std::nullopt;
-  }
-
-  llvm::SmallVector<Point, 4> destructionsOf(const VarDecl *V, ASTContext &Ctx) {
-    llvm::SmallVector<Point, 4> Out;
-    if (!cfg(Ctx))
-      return Out;
-    auto It = Destructions.find(V);
-    if (It != Destructions.end())
-      Out.append(It->second.begin(), It->second.end());
-    return Out;
-  }
-
-  // Whether To can execute after From: later in the same block, or in a
-  // block reachable from From's successors (a loop brings From's block back).
-  // Paths through an element for which Blocks returns true are cut: that is
-  // where the writer is waited for.
-  static bool reaches(Point From, Point To,
-                      llvm::function_ref<bool(const Stmt *)> Blocks = nullptr) {
-    auto IsBlocking = [&](const CFGBlock *B, unsigned I) {
-      if (!Blocks)
-        return false;
-      auto S = (*B)[I].getAs<CFGStmt>();
-      return S && Blocks(S->getStmt());
-    };
-    // The rest of From's own block.
-    for (unsigned I = From.second + 1; I < From.first->size(); ++I) {
-      if (From.first == To.first && I == To.second)
+  llvm::SmallPtrSet<const CFGBlock *, 32> Seen;
+  llvm::SmallVector<const CFGBlock *, 32> Work;
+  auto Push = [&](const CFGBlock *B) {
+    for (const CFGBlock *S : B->succs())
+      if (S && Seen.insert(S).second)
+        Work.push_back(S);
+  };
+  Push(From.first);
+  while (!Work.empty()) {
+    const CFGBlock *B = Work.pop_back_val();
+    bool Cut = false;
+    for (unsigned I = 0; I < B->size() && !Cut; ++I) {
+      if (B == To.first && I == To.second)
         return true;
-      if (IsBlocking(From.first, I))
-        return false;
+      Cut = IsBlocking(B, I);
     }
-    llvm::SmallPtrSet<const CFGBlock *, 32> Seen;
-    llvm::SmallVector<const CFGBlock *, 32> Work;
-    auto Push = [&](const CFGBlock *B) {
-      for (const CFGBlock *S : B->succs())
-        if (S && Seen.insert(S).second)
-          Work.push_back(S);
-    };
-    Push(From.first);
-    while (!Work.empty()) {
-      const CFGBlock *B = Work.pop_back_val();
-      bool Cut = false;
-      for (unsigned I = 0; I < B->size() && !Cut; ++I) {
-        if (B == To.first && I == To.second)
-          return true;
-        Cut = IsBlocking(B, I);
-      }
-      if (!Cut)
-        Push(B);
-    }
-    return false;
+    if (!Cut)
+      Push(B);
   }
-};
+  return false;
+}
+
+} // namespace
 
 ConcurrentReadFinder::ConcurrentReadFinder(
     DetachedWriterFacts &Facts, const SerializerRecogniser &Serializers)
@@ -114,22 +67,13 @@ ConcurrentReadFinder::ConcurrentReadFinder(
 
 ConcurrentReadFinder::~ConcurrentReadFinder() = default;
 
-ConcurrentReadFinder::Context &
-ConcurrentReadFinder::contextOf(const GuardCallable *G) {
-  std::unique_ptr<Context> &Slot = Contexts[G];
-  if (!Slot) {
-    Slot = std::make_unique<Context>();
-    if (G) {
-      Slot->Body = G->body();
-      Slot->Owner = G->Lambda ? static_cast<const Decl *>(
-                                    G->Lambda->getCallOperator())
-                              : G->Function;
-    } else {
-      Slot->Body = F->getBody();
-      Slot->Owner = F;
-    }
-  }
-  return *Slot;
+BodyContext &ConcurrentReadFinder::contextOf(const GuardCallable *G) {
+  if (!G)
+    return Facts.analysis().body(F->getBody(), F);
+  const Decl *Owner =
+      G->Lambda ? static_cast<const Decl *>(G->Lambda->getCallOperator())
+                : G->Function;
+  return Facts.analysis().body(G->body(), Owner);
 }
 
 const Frame &ConcurrentReadFinder::frameOf(const GuardCallable *G) {
@@ -349,7 +293,7 @@ void ConcurrentReadFinder::readsOf(const Expr *E, Position Pos, unsigned Depth,
     return;
   ParentMap Local(const_cast<Expr *>(E));
   const Frame &Fr = frameOf(Pos.InGuard);
-  Context &Ctx = contextOf(Pos.InGuard);
+  BodyContext &Body = contextOf(Pos.InGuard);
   ObjectResolver Resolver;
   for (const Expr *Leaf : Found.Refs) {
     const FieldDecl *Getter = nullptr;
@@ -365,7 +309,7 @@ void ConcurrentReadFinder::readsOf(const Expr *E, Position Pos, unsigned Depth,
       R.Object = std::move(*Obj);
       R.Access = Access;
       R.Pos = {Access, Pos.InGuard};
-      R.Lock = findHeldLock(Access, Ctx.Body, Fr, Resolver);
+      R.Lock = Body.locks().heldAt(Access, Fr, Resolver);
       Out.push_back(std::move(R));
     }
     // What was copied into a local before it reached the serializer.
@@ -439,7 +383,7 @@ bool ConcurrentReadFinder::isWaitOn(const Stmt *S, const ObjectRef &Storage,
   }
   // for (auto &f : futures) f.wait(): the range being waited on.
   if (const auto *DRE = llvm::dyn_cast_or_null<DeclRefExpr>(Base)) {
-    Context &C = contextOf(G);
+    BodyContext &C = contextOf(G);
     for (const Stmt *P = C.parents().getParent(DRE); P;
          P = C.parents().getParent(P))
       if (const auto *For = llvm::dyn_cast<CXXForRangeStmt>(P))
@@ -455,8 +399,6 @@ bool ConcurrentReadFinder::isWaitOn(const Stmt *S, const ObjectRef &Storage,
 
 bool ConcurrentReadFinder::mayRunAfter(const Position &W, const Position &R,
                                        const ObjectRef *Storage) {
-  ASTContext &AST = Facts.context();
-  using Point = Context::Point;
   auto WaitsIn = [&](const GuardCallable *G) {
     return [this, Storage, G](const Stmt *S) {
       return Storage && isWaitOn(S, *Storage, G);
@@ -464,26 +406,28 @@ bool ConcurrentReadFinder::mayRunAfter(const Position &W, const Position &R,
   };
   // Inside one guard's callable: its own order.
   if (W.InGuard && W.InGuard == R.InGuard) {
-    Context &C = contextOf(W.InGuard);
-    std::optional<Point> From = C.locate(W.S, AST), To = C.locate(R.S, AST);
+    BodyContext &C = contextOf(W.InGuard);
+    std::optional<Point> From = C.locate(W.S), To = C.locate(R.S);
     auto Waits = WaitsIn(W.InGuard);
-    if (From && To && Context::reaches(*From, *To, Waits))
+    if (From && To && reaches(*From, *To, Waits))
       return true;
   }
   // In F: a guard's callable runs where the guard is destroyed.
-  Context &FC = contextOf(nullptr);
+  BodyContext &FC = contextOf(nullptr);
   auto PointsOf = [&](const Position &P) {
     llvm::SmallVector<Point, 4> Points;
-    if (P.InGuard)
-      return FC.destructionsOf(P.InGuard->Guard, AST);
-    if (std::optional<Point> Pt = FC.locate(P.S, AST))
+    if (P.InGuard) {
+      llvm::ArrayRef<Point> Destructions = FC.destructionsOf(P.InGuard->Guard);
+      Points.append(Destructions.begin(), Destructions.end());
+    } else if (std::optional<Point> Pt = FC.locate(P.S)) {
       Points.push_back(*Pt);
+    }
     return Points;
   };
   auto Waits = WaitsIn(nullptr);
   for (Point From : PointsOf(W))
     for (Point To : PointsOf(R))
-      if (Context::reaches(From, To, Waits))
+      if (reaches(From, To, Waits))
         return true;
   return false;
 }
@@ -503,7 +447,6 @@ void ConcurrentReadFinder::conflictsIn(const FunctionDecl *Fn,
   F = Fn;
   Root = std::make_unique<Frame>(Frame::root(Fn));
   GuardFrames.clear();
-  Contexts.clear();
   Writers.clear();
   Derived.clear();
 

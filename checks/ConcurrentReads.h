@@ -19,8 +19,6 @@
 #include "Locks.h"
 #include "Serializers.h"
 
-#include "clang/AST/ParentMap.h"
-#include "clang/Analysis/CFG.h"
 #include "llvm/ADT/DenseMap.h"
 #include <map>
 #include <memory>
@@ -88,13 +86,13 @@ public:
   }
 
 private:
-  struct Context;
   struct Derivation {
     const Expr *Source;
     Position Pos;
   };
 
-  Context &contextOf(const GuardCallable *G);
+  /// The body of F (G null) or of G's callable.
+  BodyContext &contextOf(const GuardCallable *G);
   const Frame &frameOf(const GuardCallable *G);
   void collectWriters(const FunctionDecl *F);
   void collectDerivations(const Stmt *Body, const GuardCallable *G);
@@ -112,7 +110,6 @@ private:
   const FunctionDecl *F = nullptr;
   std::unique_ptr<Frame> Root;
   std::map<const GuardCallable *, std::unique_ptr<Frame>> GuardFrames;
-  std::map<const GuardCallable *, std::unique_ptr<Context>> Contexts;
   std::vector<std::unique_ptr<WriterStart>> Writers;
   llvm::DenseMap<const VarDecl *, llvm::SmallVector<Derivation, 2>> Derived;
 };

@@ -1,7 +1,6 @@
 //===--- DanglingCaptureCheck.cpp - defer-race-dangling-capture -----------===//
 
 #include "DanglingCaptureCheck.h"
-#include "BodyIndex.h"
 #include "Expressions.h"
 #include "Diagnostics.h"
 #include "FixIts.h"
@@ -94,11 +93,12 @@ const DeclRefExpr *firstUse(const Stmt *Body, const ValueDecl *V) {
 
 // Whether every lambda between V's function and L captures V by reference,
 // so that L refers to V itself and not to some closure's copy of it.
-bool capturedByReferenceAllTheWay(const VarDecl *V, const LambdaExpr *L) {
+bool capturedByReferenceAllTheWay(const VarDecl *V, const LambdaExpr *L,
+                                  AnalysisContext &Analysis) {
   const Stmt *Body = owningBody(V);
   if (!Body)
     return false;
-  const BodyIndex &Index = bodyIndex(Body);
+  const BodyIndex &Index = Analysis.body(Body).index();
   if (!Index.contains(L))
     return false;
   for (const LambdaExpr *Outer = Index.enclosingLambda(L); Outer;
@@ -115,7 +115,8 @@ bool capturedByReferenceAllTheWay(const VarDecl *V, const LambdaExpr *L) {
 // thread may well be done before the scope ends: we cannot tell, so we stay
 // silent.
 bool waitsForThread(const DetachedSpawn &S, const Stmt *ThreadBody,
-                    const Stmt *OwnerBody, const SourceManager &SM) {
+                    const Stmt *OwnerBody, AnalysisContext &Analysis) {
+  const SourceManager &SM = Analysis.ast().getSourceManager();
   llvm::SmallPtrSet<const Decl *, 8> Shared;
   struct Collect : RecursiveASTVisitor<Collect> {
     llvm::SmallPtrSetImpl<const Decl *> &Out;
@@ -136,7 +137,7 @@ bool waitsForThread(const DetachedSpawn &S, const Stmt *ThreadBody,
   static const llvm::StringRef WaitNames[] = {
       "wait", "wait_for", "wait_until", "get", "join", "arrive_and_wait",
       "acquire", "try_acquire_for"};
-  const BodyIndex &Index = bodyIndex(OwnerBody);
+  const BodyIndex &Index = Analysis.body(OwnerBody).index();
   SourceLocation After = S.Start->getEndLoc();
   for (const Decl *D : Shared)
     for (llvm::StringRef Name : WaitNames)
@@ -148,11 +149,12 @@ bool waitsForThread(const DetachedSpawn &S, const Stmt *ThreadBody,
 
 // Whether V is named after the spawn, outside the thread's lambda.
 bool usedAfter(const VarDecl *V, const DetachedSpawn &S,
-               const SourceManager &SM) {
+               AnalysisContext &Analysis) {
+  const SourceManager &SM = Analysis.ast().getSourceManager();
   const Stmt *Body = owningBody(V);
   if (!Body)
     return false;
-  const BodyIndex &Index = bodyIndex(Body);
+  const BodyIndex &Index = Analysis.body(Body).index();
   SourceLocation After = S.Start->getEndLoc();
   for (const BodyIndex::Use &U : Index.usesOf(V)) {
     bool InThread = false;
@@ -167,11 +169,12 @@ bool usedAfter(const VarDecl *V, const DetachedSpawn &S,
 
 // Whether the spawn sits in a loop that V's declaration is outside of: moving
 // V there would move it once per iteration.
-bool spawnedInLoopAroundNothing(const VarDecl *V, const DetachedSpawn &S) {
+bool spawnedInLoopAroundNothing(const VarDecl *V, const DetachedSpawn &S,
+                                AnalysisContext &Analysis) {
   const Stmt *Body = owningBody(V);
   if (!Body)
     return true;
-  const ParentMap &PM = bodyIndex(Body).parents();
+  const ParentMap &PM = Analysis.body(Body).parents();
   SourceRange Decl = V->getSourceRange();
   for (const Stmt *P = PM.getParent(S.Start); P; P = PM.getParent(P)) {
     if (!llvm::isa<ForStmt>(P) && !llvm::isa<WhileStmt>(P) &&
@@ -230,12 +233,13 @@ void DanglingCaptureCheck::registerMatchers(MatchFinder *Finder) {
 }
 
 void DanglingCaptureCheck::check(const MatchFinder::MatchResult &Result) {
-  BodyIndexCache::Scope Active(Indexes);
+  if (!Analysis)
+    Analysis = std::make_unique<AnalysisContext>(*Result.Context);
   std::optional<DetachedSpawn> S;
   if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>(SpawnCall))
-    S = Spawns.spawnAt(Call);
+    S = Spawns.spawnAt(Call, *Analysis);
   else if (const auto *V = Result.Nodes.getNodeAs<VarDecl>(ThreadVar))
-    S = Spawns.spawnAtDecl(V);
+    S = Spawns.spawnAtDecl(V, *Analysis);
   // Work completing a future may be waited for: we only see that inside a
   // scope-exit guard's callable, so stay silent here.
   if (S && S->Callable.valid() && S->Start && !S->FutureToken)
@@ -278,7 +282,7 @@ void DanglingCaptureCheck::checkSpawn(const DetachedSpawn &S, ASTContext &Ctx) {
           Cap.isImplicit() ? Use->getLocation() : Cap.getLocation();
       if (Cap.getCaptureKind() == LCK_ByRef) {
         if (const VarDecl *Dies = automaticVar(V);
-            Dies && capturedByReferenceAllTheWay(V, L))
+            Dies && capturedByReferenceAllTheWay(V, L, *Analysis))
           Findings.push_back({Dies == V ? ByReference : ThroughReference, Dies,
                               Dies == V ? nullptr : V, Loc, &Cap});
         continue;
@@ -317,7 +321,7 @@ void DanglingCaptureCheck::checkSpawn(const DetachedSpawn &S, ASTContext &Ctx) {
   }
 
   for (const Finding &Fd : Findings) {
-    if (waitsForThread(S, ThreadBody, owningBody(Fd.Var), SM))
+    if (waitsForThread(S, ThreadBody, owningBody(Fd.Var), *Analysis))
       continue;
     FixIts Fixes;
     if (Fd.How == ByReference && Fd.Capture &&
@@ -326,11 +330,11 @@ void DanglingCaptureCheck::checkSpawn(const DetachedSpawn &S, ASTContext &Ctx) {
       bool CanCopy = isCopyConstructible(T);
       bool CanMove = Ctx.getLangOpts().CPlusPlus14 && isMoveConstructible(T) &&
                      !T.isTriviallyCopyableType(Ctx) &&
-                     !usedAfter(Fd.Var, S, SM) &&
-                     !spawnedInLoopAroundNothing(Fd.Var, S);
+                     !usedAfter(Fd.Var, S, *Analysis) &&
+                     !spawnedInLoopAroundNothing(Fd.Var, S, *Analysis);
       if (CanCopy || CanMove) {
-        ExprMutationAnalyzer Mutations(*C.Lambda->getBody(), Ctx);
-        bool Writes = Mutations.isMutated(Fd.Var);
+        bool Writes =
+            Analysis->body(C.Lambda->getBody()).mutations().isMutated(Fd.Var);
         CaptureChange Change{Fd.Var, /*Move=*/CanMove};
         Fixes = captureByCopy(C.Lambda, Change, Writes, Ctx);
       }
@@ -372,11 +376,11 @@ void DanglingCaptureCheck::checkSpawn(const DetachedSpawn &S, ASTContext &Ctx) {
     }
     diag(Fd.Var->getLocation(), "'%0' declared here", DiagnosticIDs::Note)
         << Fd.Var->getNameAsString();
-    SourceLocation End = endOfScope(Fd.Var);
+    SourceLocation End = Analysis->endOfScope(Fd.Var);
     if (End.isValid())
       diag(End, "'%0' goes out of scope here", DiagnosticIDs::Note)
           << Fd.Var->getNameAsString();
-    noteSpawn(*this, S, /*AtWarning=*/false, SM);
+    noteSpawn(*this, S, /*AtWarning=*/false, *Analysis);
   }
 }
 

@@ -4,7 +4,7 @@
 #define DEFER_RACE_CHECKS_DANGLINGCAPTURECHECK_H
 
 #include "CheckOptions.h"
-#include "BodyIndex.h"
+#include "AnalysisContext.h"
 #include "Spawns.h"
 
 #include "clang-tidy/ClangTidyCheck.h"
@@ -26,14 +26,15 @@ public:
   bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
     return LangOpts.CPlusPlus11;
   }
-  void onEndOfTranslationUnit() override { Indexes.clear(); }
+  void onEndOfTranslationUnit() override { Analysis.reset(); }
 
 private:
   void checkSpawn(const DetachedSpawn &S, ASTContext &Ctx);
 
   const CommonOptions Common;
   const SpawnRecogniser Spawns;
-  BodyIndexCache Indexes;
+  /// What is known about the bodies of the current translation unit.
+  std::unique_ptr<AnalysisContext> Analysis;
 };
 
 } // namespace clang::tidy::defer_race

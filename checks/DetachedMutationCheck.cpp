@@ -35,7 +35,6 @@ void DetachedMutationCheck::registerMatchers(MatchFinder *Finder) {
 }
 
 void DetachedMutationCheck::check(const MatchFinder::MatchResult &Result) {
-  BodyIndexCache::Scope Active(Indexes);
   std::optional<GuardCallable> G;
   if (const auto *V = Result.Nodes.getNodeAs<VarDecl>(GuardVar))
     G = Guards.guardOf(V);
@@ -44,10 +43,12 @@ void DetachedMutationCheck::check(const MatchFinder::MatchResult &Result) {
     G = Guards.guardOfAssignment(A);
   if (!G)
     return;
-  if (!Facts)
+  if (!Facts) {
+    Analysis = std::make_unique<AnalysisContext>(*Result.Context);
     Facts = std::make_unique<DetachedWriterFacts>(
-        Guards, Spawns, *Result.Context,
+        Guards, Spawns, *Analysis,
         Common.importsSummaries() ? Common.SummaryDirectory : std::string());
+  }
   for (const GuardWriter &W : Facts->writersOf(*G))
     report(*G, W, *Result.Context);
 }
@@ -66,7 +67,7 @@ void DetachedMutationCheck::report(const GuardCallable &G,
     return;
 
   const bool Direct = GW.Via.empty();
-  FixIts Join = Direct ? joinInsteadOfDetach(GW.Spawn, Ctx) : FixIts();
+  FixIts Join = Direct ? joinInsteadOfDetach(GW.Spawn, *Analysis) : FixIts();
   CopyFix Copy = Direct ? copyCapturesFix(GW.Spawn.Callable.Lambda,
                                           GW.Writes, Ctx)
                         : CopyFix();
@@ -105,7 +106,7 @@ void DetachedMutationCheck::report(const GuardCallable &G,
     for (const FixItHint &F : PreferCopy ? Copy.Fixes : Join)
       D << F;
   }
-  noteGuard(*this, G);
+  noteGuard(*this, G, *Analysis);
   noteCallChain(*this, GW.Via);
   if (GW.ImportedFrom) {
     // The helper is defined in another translation unit.
@@ -117,7 +118,7 @@ void DetachedMutationCheck::report(const GuardCallable &G,
         << GW.ImportedWrite->Write;
     return;
   }
-  noteSpawn(*this, GW.Spawn, /*AtWarning=*/Direct, Ctx.getSourceManager());
+  noteSpawn(*this, GW.Spawn, /*AtWarning=*/Direct, *Analysis);
   diag(Shown->At->getBeginLoc(), "the detached thread writes '%0' here",
        DiagnosticIDs::Note)
       << Object;

@@ -19,9 +19,9 @@ Frame threadFrame(const ThreadCallable &C, const Frame &Spawner) {
 
 DetachedWriterFacts::DetachedWriterFacts(const ScopeGuardRecogniser &Guards,
                                          const SpawnRecogniser &Spawns,
-                                         ASTContext &Ctx,
+                                         AnalysisContext &Analysis,
                                          std::string SummaryDirectory)
-    : Guards(Guards), Spawns(Spawns), Ctx(Ctx),
+    : Guards(Guards), Spawns(Spawns), Analysis(Analysis), Ctx(Analysis.ast()),
       SummaryDirectory(std::move(SummaryDirectory)) {}
 
 const SummaryStore *DetachedWriterFacts::imported() {
@@ -59,7 +59,7 @@ bool DetachedWriterFacts::mayReachSpawn(const FunctionDecl *F,
   // Assume no while we look, so that recursion terminates.
   ReachesSpawn[F] = false;
   llvm::SmallVector<DetachedSpawn, 2> Found;
-  Spawns.spawnsIn(F->getBody(), Found);
+  Spawns.spawnsIn(F->getBody(), Found, Analysis);
   bool Reaches = !Found.empty();
   if (!Reaches && DepthLeft > 0)
     forEachCall(F->getBody(), [&](const CallExpr *Call) {
@@ -79,13 +79,13 @@ void DetachedWriterFacts::collectWriters(
   if (!Body)
     return;
   llvm::SmallVector<DetachedSpawn, 2> Found;
-  Spawns.spawnsIn(Body, Found);
+  Spawns.spawnsIn(Body, Found, Analysis);
   for (DetachedSpawn &S : Found) {
     if (!S.Callable.valid())
       continue;
     GuardWriter W;
     Frame Thread = threadFrame(S.Callable, Fr);
-    findWrites(Thread, Ctx, W.Writes);
+    findWrites(Thread, Analysis, W.Writes);
     if (W.Writes.empty())
       continue;
     if (S.Storage)
@@ -158,7 +158,7 @@ DetachedWriterFacts::writersOf(const GuardCallable &G) {
   llvm::SmallVector<const CallExpr *, 2> Via;
   std::vector<GuardWriter> Found;
   collectWriters(Callable, Via, 0, Found);
-  if (!Found.empty() && Guards.isDismissedOnEveryPath(G, Ctx))
+  if (!Found.empty() && Guards.isDismissedOnEveryPath(G, Analysis))
     Found.clear();
   // The map may have grown: look the slot up again.
   std::unique_ptr<std::vector<GuardWriter>> &Result = Writers[Key];

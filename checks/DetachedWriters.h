@@ -81,7 +81,7 @@ struct FunctionSummary {
 class DetachedWriterFacts {
 public:
   DetachedWriterFacts(const ScopeGuardRecogniser &Guards,
-                      const SpawnRecogniser &Spawns, ASTContext &Ctx,
+                      const SpawnRecogniser &Spawns, AnalysisContext &Analysis,
                       std::string SummaryDirectory = {});
 
   /// Detached threads the guard leaves running. Empty for a guard dismissed
@@ -119,6 +119,7 @@ public:
 
   const ScopeGuardRecogniser &guards() const { return Guards; }
   const SpawnRecogniser &spawns() const { return Spawns; }
+  AnalysisContext &analysis() const { return Analysis; }
   ASTContext &context() const { return Ctx; }
 
   /// Bounds on how far the analysis follows calls.
@@ -135,6 +136,7 @@ private:
 
   const ScopeGuardRecogniser &Guards;
   const SpawnRecogniser &Spawns;
+  AnalysisContext &Analysis;
   ASTContext &Ctx;
   llvm::DenseMap<const void *, std::unique_ptr<std::vector<GuardWriter>>>
       Writers;

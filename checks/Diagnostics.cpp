@@ -1,7 +1,6 @@
 //===--- Diagnostics.cpp - Notes that tell the story of a finding ---------===//
 
 #include "Diagnostics.h"
-#include "BodyIndex.h"
 #include "Expressions.h"
 
 #include "clang/AST/DeclCXX.h"
@@ -21,11 +20,12 @@ std::string ownerName(const FunctionDecl *F) {
   return "'" + F->getNameAsString() + "'";
 }
 
-void noteGuard(ClangTidyCheck &Check, const GuardCallable &G) {
+void noteGuard(ClangTidyCheck &Check, const GuardCallable &G,
+               AnalysisContext &Analysis) {
   const FunctionDecl *Owner = G.owner();
   const auto *Body =
       Owner ? llvm::dyn_cast_or_null<CompoundStmt>(Owner->getBody()) : nullptr;
-  SourceLocation End = endOfScope(G.Guard);
+  SourceLocation End = Analysis.endOfScope(G.Guard);
   bool AtReturn = Body && End.isValid() && End == Body->getRBracLoc();
   Check.diag(G.Loc,
              "scope-exit guard registered here runs %select{at the end of "
@@ -57,7 +57,8 @@ std::string spawnSite(const DetachedSpawn &S) {
 }
 
 void noteSpawn(ClangTidyCheck &Check, const DetachedSpawn &S, bool AtWarning,
-               const SourceManager &SM) {
+               AnalysisContext &Analysis) {
+  const SourceManager &SM = Analysis.ast().getSourceManager();
   if (!AtWarning)
     Check.diag(S.loc(), "%0", DiagnosticIDs::Note) << spawnSite(S);
   if (S.Detach && S.Start &&
@@ -66,7 +67,7 @@ void noteSpawn(ClangTidyCheck &Check, const DetachedSpawn &S, bool AtWarning,
     Check.diag(S.Start->getBeginLoc(), "%0 started here", DiagnosticIDs::Note)
         << S.What;
   if (!S.Detach && S.Kind == SpawnKind::BoostThread && S.ThreadVar) {
-    SourceLocation End = endOfScope(S.ThreadVar);
+    SourceLocation End = Analysis.endOfScope(S.ThreadVar);
     if (End.isValid())
       Check.diag(End,
                  "%0 is never joined; its destructor detaches the thread "

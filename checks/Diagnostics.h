@@ -23,7 +23,8 @@ namespace clang::tidy::defer_race {
 std::string ownerName(const FunctionDecl *F);
 
 /// "scope-exit guard registered here runs when 'handle' returns".
-void noteGuard(ClangTidyCheck &Check, const GuardCallable &G);
+void noteGuard(ClangTidyCheck &Check, const GuardCallable &G,
+               AnalysisContext &Analysis);
 
 /// "'startWriter' calls 'spawnWriter' here", for each step after the first.
 void noteCallChain(ClangTidyCheck &Check,
@@ -36,7 +37,7 @@ std::string spawnSite(const DetachedSpawn &S);
 /// Where the thread starts and where it is detached, when the warning does
 /// not already point there.
 void noteSpawn(ClangTidyCheck &Check, const DetachedSpawn &S, bool AtWarning,
-               const SourceManager &SM);
+               AnalysisContext &Analysis);
 
 /// The copy-capture alternative for a thread lambda that writes through
 /// by-reference captures.

@@ -1,7 +1,6 @@
 //===--- FixIts.cpp - Rewrites offered by the checks ----------------------===//
 
 #include "FixIts.h"
-#include "BodyIndex.h"
 #include "Expressions.h"
 
 #include "clang/AST/ASTContext.h"
@@ -22,10 +21,10 @@ namespace {
 
 // The statement of a block that holds S, and that block.
 std::pair<const Stmt *, const CompoundStmt *>
-blockStatement(const Stmt *S, const Stmt *Body) {
-  if (!S || !Body)
+blockStatement(const Stmt *S, BodyContext &Body) {
+  if (!S || !Body.body())
     return {nullptr, nullptr};
-  const ParentMap &PM = bodyIndex(Body).parents();
+  const ParentMap &PM = Body.parents();
   for (const Stmt *P = PM.getParent(S); P; S = P, P = PM.getParent(P))
     if (const auto *Block = llvm::dyn_cast<CompoundStmt>(P))
       return {S, Block};
@@ -73,7 +72,9 @@ struct ExitFinder : RecursiveASTVisitor<ExitFinder> {
 
 // A pthread detached by attribute: make the attribute joinable and join right
 // after the create. Only when the attribute serves this one thread.
-FixIts joinAttributeDetached(const DetachedSpawn &S, ASTContext &Ctx) {
+FixIts joinAttributeDetached(const DetachedSpawn &S,
+                             AnalysisContext &Analysis) {
+  ASTContext &Ctx = Analysis.ast();
   const SourceManager &SM = Ctx.getSourceManager();
   const LangOptions &LO = Ctx.getLangOpts();
   const auto *Create = llvm::dyn_cast_or_null<CallExpr>(S.Start);
@@ -89,12 +90,13 @@ FixIts joinAttributeDetached(const DetachedSpawn &S, ASTContext &Ctx) {
               : nullptr;
   if (!AttrVar)
     return {};
-  const Stmt *Body = owningBody(S.ThreadVar);
-  if (!Body)
+  const Stmt *OwnerBody = owningBody(S.ThreadVar);
+  if (!OwnerBody)
     return {};
+  BodyContext &Body = Analysis.body(OwnerBody);
   unsigned Creates = 0;
   for (const BodyIndex::CallRef &Ref :
-       bodyIndex(Body).callsMentioning(AttrVar->getDecl())) {
+       Body.index().callsMentioning(AttrVar->getDecl())) {
     if (!Ref.Direct)
       continue;
     const CallExpr *C = Ref.Call;
@@ -132,25 +134,25 @@ FixIts joinAttributeDetached(const DetachedSpawn &S, ASTContext &Ctx) {
 
 // A boost::thread that its destructor would detach: join it at the end of its
 // scope, when nothing leaves the scope early.
-FixIts joinAtScopeEnd(const DetachedSpawn &S, ASTContext &Ctx) {
-  const SourceManager &SM = Ctx.getSourceManager();
+FixIts joinAtScopeEnd(const DetachedSpawn &S, AnalysisContext &Analysis) {
+  const SourceManager &SM = Analysis.ast().getSourceManager();
   const VarDecl *T = S.ThreadVar;
   if (!T || inMacro(T->getSourceRange()))
     return {};
-  SourceLocation End = endOfScope(T);
+  SourceLocation End = Analysis.endOfScope(T);
   if (End.isInvalid() || End.isMacroID() || !firstOnLine(End, SM))
     return {};
   bool Invalid = false;
   if (*SM.getCharacterData(End, &Invalid) != '}' || Invalid)
     return {};
   // Statements after the declaration must not leave the block early.
-  const Stmt *Body = owningBody(T);
-  if (!Body)
+  const Stmt *OwnerBody = owningBody(T);
+  if (!OwnerBody)
     return {};
-  const BodyIndex &Index = bodyIndex(Body);
-  const DeclStmt *Decl = Index.declStmtOf(T);
+  BodyContext &Body = Analysis.body(OwnerBody);
+  const DeclStmt *Decl = Body.index().declStmtOf(T);
   const auto *Block = llvm::dyn_cast_or_null<CompoundStmt>(
-      Decl ? Index.parents().getParent(Decl) : nullptr);
+      Decl ? Body.parents().getParent(Decl) : nullptr);
   if (!Block)
     return {};
   ExitFinder Exit;
@@ -226,16 +228,17 @@ FixIts waitForExecutorWork(const DetachedSpawn &S, ASTContext &Ctx) {
 
 } // namespace
 
-FixIts joinInsteadOfDetach(const DetachedSpawn &S, ASTContext &Ctx) {
+FixIts joinInsteadOfDetach(const DetachedSpawn &S, AnalysisContext &Analysis) {
+  ASTContext &Ctx = Analysis.ast();
   FixIts Fixes;
   if (runsForever(S.Callable.body()))
     return Fixes;
   if (S.Kind == SpawnKind::Executor)
     return waitForExecutorWork(S, Ctx);
   if (!S.Detach && S.DetachedAttribute)
-    return joinAttributeDetached(S, Ctx);
+    return joinAttributeDetached(S, Analysis);
   if (!S.Detach && S.Kind == SpawnKind::BoostThread)
-    return joinAtScopeEnd(S, Ctx);
+    return joinAtScopeEnd(S, Analysis);
   if (!S.Detach || inMacro(S.Detach->getSourceRange()))
     return Fixes;
   if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(S.Detach)) {
@@ -365,14 +368,15 @@ FixIts captureByCopy(const LambdaExpr *L, llvm::ArrayRef<CaptureChange> Changes,
 
 FixIts snapshotBefore(const Stmt *Anchor, const VarDecl *V,
                       llvm::ArrayRef<const DeclRefExpr *> Uses,
-                      const Stmt *FunctionBody, ASTContext &Ctx) {
-  const SourceManager &SM = Ctx.getSourceManager();
+                      const Stmt *FunctionBody, AnalysisContext &Analysis) {
+  const SourceManager &SM = Analysis.ast().getSourceManager();
   if (!Anchor || !V || Uses.empty() || !FunctionBody ||
       !isCopyConstructible(V->getType().getNonReferenceType()) ||
       V->getType()->isPointerType())
     return {};
   // The statement of the block that holds the anchor.
-  const ParentMap &PM = bodyIndex(FunctionBody).parents();
+  BodyContext &Body = Analysis.body(FunctionBody);
+  const ParentMap &PM = Body.parents();
   const Stmt *Statement = Anchor;
   const CompoundStmt *Block = nullptr;
   for (const Stmt *P = PM.getParent(Statement); P;
@@ -390,7 +394,7 @@ FixIts snapshotBefore(const Stmt *Anchor, const VarDecl *V,
       return {};
   std::string Name = V->getNameAsString() +
                      (V->getName().contains('_') ? "_snapshot" : "Snapshot");
-  if (bodyIndex(FunctionBody).namesAnything(Name))
+  if (Body.index().namesAnything(Name))
     return {};
   unsigned Column = SM.getExpansionColumnNumber(Insert);
   std::string Indent(Column > 0 ? Column - 1 : 0, ' ');

@@ -9,6 +9,7 @@
 #ifndef DEFER_RACE_CHECKS_FIXITS_H
 #define DEFER_RACE_CHECKS_FIXITS_H
 
+#include "AnalysisContext.h"
 #include "Spawns.h"
 
 #include "clang/Basic/Diagnostic.h"
@@ -22,7 +23,7 @@ using FixIts = llvm::SmallVector<FixItHint, 4>;
 
 /// `.detach()` becomes `.join()`; `pthread_detach(t)` becomes
 /// `pthread_join(t, nullptr)`.
-FixIts joinInsteadOfDetach(const DetachedSpawn &S, ASTContext &Ctx);
+FixIts joinInsteadOfDetach(const DetachedSpawn &S, AnalysisContext &Analysis);
 
 /// One capture to turn from by-reference into by-copy (or by-move).
 struct CaptureChange {
@@ -41,7 +42,7 @@ FixIts captureByCopy(const LambdaExpr *L, llvm::ArrayRef<CaptureChange> Changes,
 /// copyable type and every use is in scope of the new declaration.
 FixIts snapshotBefore(const Stmt *Anchor, const VarDecl *V,
                       llvm::ArrayRef<const DeclRefExpr *> Uses,
-                      const Stmt *FunctionBody, ASTContext &Ctx);
+                      const Stmt *FunctionBody, AnalysisContext &Analysis);
 
 /// Whether a value of type T can be copied (moved) into a lambda capture.
 bool isCopyConstructible(QualType T);

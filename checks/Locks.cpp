@@ -1,7 +1,6 @@
 //===--- Locks.cpp - Which lock is held around a statement? ---------------===//
 
 #include "Locks.h"
-#include "BodyIndex.h"
 #include "Expressions.h"
 #include "Vocabulary.h"
 
@@ -80,17 +79,43 @@ void scanForLocks(const Stmt *S, llvm::SmallVectorImpl<LockState> &Held) {
   }
 }
 
-std::optional<HeldLock> findHeldLock(const Stmt *S, const Stmt *Body,
-                                     const Frame &Fr,
-                                     const ObjectResolver &R) {
+LockIndex::LockIndex(const Stmt *Body, const ParentMap &Parents)
+    : Body(Body), Parents(Parents) {}
+
+LockIndex::~LockIndex() = default;
+
+std::optional<LockState> LockIndex::lockBefore(const CompoundStmt *CS,
+                                               const Stmt *Child) const {
+  std::unique_ptr<BlockLocks> &Slot = Blocks[CS];
+  if (!Slot) {
+    // One pass over the block: what is held before each of its statements.
+    Slot = std::make_unique<BlockLocks>();
+    llvm::SmallVector<LockState, 2> Held;
+    for (const Stmt *S : CS->body()) {
+      Slot->Position.try_emplace(S, Slot->Top.size());
+      Slot->Top.push_back(Held.empty() ? LockState() : Held.back());
+      if (S)
+        scanForLocks(S, Held);
+    }
+  }
+  auto It = Slot->Position.find(Child);
+  if (It == Slot->Position.end())
+    return std::nullopt;
+  const LockState &Top = Slot->Top[It->second];
+  if (!Top.Key)
+    return std::nullopt;
+  return Top;
+}
+
+std::optional<HeldLock> LockIndex::heldAt(const Stmt *S, const Frame &Fr,
+                                          const ObjectResolver &R) const {
   if (!Body)
     return std::nullopt;
-  const BodyIndex &Index = bodyIndex(Body);
-  const ParentMap &PM = Index.parents();
   const Stmt *Child = S;
-  for (const Stmt *P = PM.getParent(S); P; Child = P, P = PM.getParent(P)) {
+  for (const Stmt *P = Parents.getParent(S); P;
+       Child = P, P = Parents.getParent(P)) {
     if (const auto *CS = llvm::dyn_cast<CompoundStmt>(P))
-      if (std::optional<LockState> Top = Index.lockBefore(CS, Child)) {
+      if (std::optional<LockState> Top = lockBefore(CS, Child)) {
         HeldLock L;
         L.MutexExpr = Top->MutexExpr;
         L.Mutex = R.object(L.MutexExpr, Fr);

@@ -12,9 +12,13 @@
 
 #include "SharedObjects.h"
 
+#include "clang/AST/ParentMap.h"
 #include "clang/AST/Stmt.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
+#include <memory>
 #include <optional>
+#include <vector>
 
 namespace clang::tidy::defer_race {
 
@@ -37,12 +41,34 @@ struct HeldLock {
   const Stmt *Guard = nullptr;      ///< the lock_guard declaration or lock()
 };
 
-/// Finds the innermost lock held at S, looking only inside Body: a lock_guard,
-/// unique_lock, scoped_lock or similar declared before S in an enclosing
-/// block, or a mutex locked and not yet unlocked there.
-std::optional<HeldLock> findHeldLock(const Stmt *S, const Stmt *Body,
-                                     const Frame &Fr,
-                                     const ObjectResolver &R);
+/// The locks taken in the blocks of one body, each block scanned once.
+class LockIndex {
+public:
+  LockIndex(const Stmt *Body, const ParentMap &Parents);
+  ~LockIndex();
+
+  /// The innermost lock held at S, looking only inside the body: a
+  /// lock_guard, unique_lock, scoped_lock or similar declared before S in an
+  /// enclosing block, or a mutex locked and not yet unlocked there. Its mutex
+  /// is resolved in Fr.
+  std::optional<HeldLock> heldAt(const Stmt *S, const Frame &Fr,
+                                 const ObjectResolver &R) const;
+
+private:
+  struct BlockLocks {
+    llvm::DenseMap<const Stmt *, unsigned> Position;
+    std::vector<LockState> Top; ///< Top[k]: innermost lock before stmt k
+  };
+  /// The innermost lock taken in the block CS before its statement Child,
+  /// looking only at CS's own statements.
+  std::optional<LockState> lockBefore(const CompoundStmt *CS,
+                                      const Stmt *Child) const;
+
+  const Stmt *Body;
+  const ParentMap &Parents;
+  mutable llvm::DenseMap<const CompoundStmt *, std::unique_ptr<BlockLocks>>
+      Blocks;
+};
 
 /// Whether a read made under ReaderLock and a write made by a writer that
 /// holds some lock (WriterLocked), the mutex WriterMutex when it is known,

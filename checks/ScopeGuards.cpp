@@ -1,11 +1,9 @@
 //===--- ScopeGuards.cpp - Is this a scope-exit guard? --------------------===//
 
 #include "ScopeGuards.h"
-#include "BodyIndex.h"
 #include "Expressions.h"
 
 #include "clang/AST/RecursiveASTVisitor.h"
-#include "clang/Analysis/CFG.h"
 #include "llvm/ADT/SmallPtrSet.h"
 
 namespace clang::tidy::defer_race {
@@ -402,40 +400,25 @@ void ScopeGuardRecogniser::guardsIn(
   Collector.TraverseStmt(const_cast<Stmt *>(Body));
 }
 
-bool ScopeGuardRecogniser::isDismissedOnEveryPath(const GuardCallable &G,
-                                                  ASTContext &Ctx) const {
+bool ScopeGuardRecogniser::isDismissedOnEveryPath(
+    const GuardCallable &G, AnalysisContext &Analysis) const {
   const FunctionDecl *Owner = G.owner();
   const Stmt *Body = Owner ? Owner->getBody() : nullptr;
   if (!Body)
     return false;
+  BodyContext &BC = Analysis.body(Body, Owner);
   bool Dismissed = false;
-  for (const BodyIndex::CallRef &C : bodyIndex(Body).callsMentioning(G.Guard))
+  for (const BodyIndex::CallRef &C : BC.index().callsMentioning(G.Guard))
     Dismissed |= isDismissCall(C.Call, G.Guard);
   if (!Dismissed)
     return false; // the common case: no CFG needed
 
-  std::unique_ptr<DismissalCfg> &Slot = DismissalCfgs[Body];
-  if (!Slot) {
-    Slot = std::make_unique<DismissalCfg>();
-    CFG::BuildOptions Options;
-    Options.AddImplicitDtors = true;
-    Options.setAllAlwaysAdd();
-    Slot->Cfg = CFG::buildCFG(Owner, const_cast<Stmt *>(Body), &Ctx, Options);
-    if (Slot->Cfg)
-      for (const CFGBlock *B : *Slot->Cfg)
-        for (unsigned I = 0; I < B->size(); ++I)
-          if (auto S = (*B)[I].getAs<CFGStmt>())
-            if (const auto *DS = llvm::dyn_cast<DeclStmt>(S->getStmt());
-                DS && DS->isSingleDecl())
-              if (const auto *V = llvm::dyn_cast<VarDecl>(DS->getSingleDecl()))
-                Slot->DeclaredAt.try_emplace(V, B, I + 1);
-  }
   // Where the guard is declared.
-  auto Start = Slot->DeclaredAt.find(G.Guard);
-  if (Start == Slot->DeclaredAt.end())
+  std::optional<BodyContext::Point> Start = BC.afterDeclarationOf(G.Guard);
+  if (!Start)
     return false;
-  const CFGBlock *StartBlock = Start->second.first;
-  unsigned StartIndex = Start->second.second;
+  const CFGBlock *StartBlock = Start->first;
+  unsigned StartIndex = Start->second;
 
   // Search for a path to the guard's destruction that avoids every dismissal.
   llvm::SmallPtrSet<const CFGBlock *, 16> Visited;

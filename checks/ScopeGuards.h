@@ -13,14 +13,13 @@
 #ifndef DEFER_RACE_CHECKS_SCOPEGUARDS_H
 #define DEFER_RACE_CHECKS_SCOPEGUARDS_H
 
+#include "AnalysisContext.h"
 #include "Names.h"
 
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/ExprCXX.h"
 #include "llvm/ADT/SmallVector.h"
-#include "clang/Analysis/CFG.h"
 #include "llvm/ADT/DenseMap.h"
-#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -69,7 +68,8 @@ public:
 
   /// Whether the guard is dismissed (release(), dismiss(), Cancel()) on every
   /// path from its declaration to the end of its scope, so it never runs.
-  bool isDismissedOnEveryPath(const GuardCallable &G, ASTContext &Ctx) const;
+  bool isDismissedOnEveryPath(const GuardCallable &G,
+                              AnalysisContext &Analysis) const;
 
 private:
   enum class DtorKind { None, StoredCallable, StaticBody };
@@ -84,15 +84,6 @@ private:
 
   NameList Names;
   mutable llvm::DenseMap<const CXXRecordDecl *, DtorInfo> Destructors;
-  /// For bodies with a dismissed guard: their CFG, and where each variable
-  /// is declared in it.
-  struct DismissalCfg {
-    std::unique_ptr<CFG> Cfg;
-    llvm::DenseMap<const VarDecl *, std::pair<const CFGBlock *, unsigned>>
-        DeclaredAt;
-  };
-  mutable llvm::DenseMap<const Stmt *, std::unique_ptr<DismissalCfg>>
-      DismissalCfgs;
 };
 
 } // namespace clang::tidy::defer_race

@@ -34,13 +34,13 @@ void SerializeSharedCheck::registerMatchers(MatchFinder *Finder) {
 }
 
 void SerializeSharedCheck::check(const MatchFinder::MatchResult &Result) {
-  BodyIndexCache::Scope Active(Indexes);
   const auto *F = Result.Nodes.getNodeAs<FunctionDecl>(Function);
   if (!F || F->isDependentContext())
     return;
   if (!Facts) {
+    Analysis = std::make_unique<AnalysisContext>(*Result.Context);
     Facts = std::make_unique<DetachedWriterFacts>(
-        Guards, Spawns, *Result.Context,
+        Guards, Spawns, *Analysis,
         Common.importsSummaries() ? Common.SummaryDirectory : std::string());
     Finder = std::make_unique<ConcurrentReadFinder>(*Facts, Serializers);
   }
@@ -59,7 +59,7 @@ void SerializeSharedCheck::check(const MatchFinder::MatchResult &Result) {
 // Serialize a copy taken just before the call that leaves the writer: when
 // the writer starts at a call in the function's body and every read of the
 // same variable by this serializer follows it in the same block.
-static FixIts snapshotFix(const Conflict &C, ASTContext &Ctx) {
+static FixIts snapshotFix(const Conflict &C, AnalysisContext &Analysis) {
   const WriterStart &W = *C.W;
   const ObjectRef &Root = C.R.Object;
   if (!W.Call || W.Pos.InGuard || !Root.Var || Root.Kind == ObjectRef::This ||
@@ -75,7 +75,8 @@ static FixIts snapshotFix(const Conflict &C, ASTContext &Ctx) {
     if (!llvm::is_contained(Uses, Use))
       Uses.push_back(Use);
   }
-  return snapshotBefore(W.Call, Root.Var, Uses, C.Function->getBody(), Ctx);
+  return snapshotBefore(W.Call, Root.Var, Uses, C.Function->getBody(),
+                        Analysis);
 }
 
 void SerializeSharedCheck::onEndOfTranslationUnit() {
@@ -90,7 +91,7 @@ void SerializeSharedCheck::onEndOfTranslationUnit() {
   Exported.clear();
   Finder.reset();
   Facts.reset();
-  Indexes.clear();
+  Analysis.reset();
 }
 
 void SerializeSharedCheck::report(const Conflict &C, ASTContext &Ctx) {
@@ -102,7 +103,7 @@ void SerializeSharedCheck::report(const Conflict &C, ASTContext &Ctx) {
        "%select{'%2'|it}1")
       << Read << (Read == Written) << Written;
   {
-    FixIts Snapshot = snapshotFix(C, Ctx);
+    FixIts Snapshot = snapshotFix(C, *Analysis);
     auto N = diag(C.R.Access->getBeginLoc(),
                   "'%0' is read here%select{|; serializing a snapshot taken "
                   "before the call instead removes the race}1",
@@ -117,14 +118,15 @@ void SerializeSharedCheck::report(const Conflict &C, ASTContext &Ctx) {
          DiagnosticIDs::Note)
         << W.Call->getDirectCallee() << Written;
   if (W.OwnGuard)
-    noteGuard(*this, *W.OwnGuard);
+    noteGuard(*this, *W.OwnGuard, *Analysis);
   else if (W.GuardLoc.isValid() && !W.ImportedWrite)
     diag(W.GuardLoc, "the thread is started by the scope-exit guard "
                      "registered here",
          DiagnosticIDs::Note);
   if (const GuardWriter *Origin = W.Origin; Origin && Origin->Spawn.Start) {
-    FixIts Join = Origin->Via.empty() ? joinInsteadOfDetach(Origin->Spawn, Ctx)
-                                      : FixIts();
+    FixIts Join = Origin->Via.empty()
+                      ? joinInsteadOfDetach(Origin->Spawn, *Analysis)
+                      : FixIts();
     auto N = diag(Origin->Spawn.loc(),
                   "%0%select{|; joining it instead removes the race|; waiting "
                   "for it instead removes the race}1",

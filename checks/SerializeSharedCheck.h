@@ -3,7 +3,7 @@
 #ifndef DEFER_RACE_CHECKS_SERIALIZESHAREDCHECK_H
 #define DEFER_RACE_CHECKS_SERIALIZESHAREDCHECK_H
 
-#include "BodyIndex.h"
+#include "AnalysisContext.h"
 #include "CheckOptions.h"
 #include "ConcurrentReads.h"
 #include "DetachedWriters.h"
@@ -39,9 +39,10 @@ private:
   const ScopeGuardRecogniser Guards;
   const SpawnRecogniser Spawns;
   const SerializerRecogniser Serializers;
+  /// What is known about the bodies of the current translation unit.
+  std::unique_ptr<AnalysisContext> Analysis;
   std::unique_ptr<DetachedWriterFacts> Facts;
   std::unique_ptr<ConcurrentReadFinder> Finder;
-  BodyIndexCache Indexes;
   /// Summaries this translation unit exports (SummaryMode: export).
   std::vector<FunctionRecord> Exported;
 };

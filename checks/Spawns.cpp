@@ -1,7 +1,6 @@
 //===--- Spawns.cpp - Is this call a detached spawn? ----------------------===//
 
 #include "Spawns.h"
-#include "BodyIndex.h"
 #include "Expressions.h"
 #include "Vocabulary.h"
 
@@ -33,12 +32,13 @@ const VarDecl *addressedVar(const Expr *E) {
 
 // Calls that run as part of V's function and name V, in source order, until
 // Fn returns true.
-void forEachCallOn(const VarDecl *V,
+void forEachCallOn(const VarDecl *V, AnalysisContext &Analysis,
                    llvm::function_ref<bool(const CallExpr *)> Fn) {
   const Stmt *Body = owningBody(V);
   if (!Body)
     return;
-  for (const BodyIndex::CallRef &C : bodyIndex(Body).callsMentioning(V))
+  for (const BodyIndex::CallRef &C :
+       Analysis.body(Body).index().callsMentioning(V))
     if (C.Direct && Fn(C.Call))
       return;
 }
@@ -57,9 +57,10 @@ const CXXConstructExpr *threadConstruction(const Expr *E) {
 }
 
 // t = std::thread(f) on a default-constructed thread.
-const CXXConstructExpr *assignedConstruction(const VarDecl *T) {
+const CXXConstructExpr *assignedConstruction(const VarDecl *T,
+                                             AnalysisContext &Analysis) {
   const CXXConstructExpr *Found = nullptr;
-  forEachCallOn(T, [&](const CallExpr *Call) {
+  forEachCallOn(T, Analysis, [&](const CallExpr *Call) {
     const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(Call);
     if (!OC || OC->getOperator() != OO_Equal || OC->getNumArgs() != 2 ||
         referencedVar(OC->getArg(0)) != T)
@@ -252,7 +253,8 @@ bool SpawnRecogniser::destructorDetaches(const CXXRecordDecl *RD) const {
 }
 
 std::optional<DetachedSpawn>
-SpawnRecogniser::fromDetachCall(const CXXMemberCallExpr *MC) const {
+SpawnRecogniser::fromDetachCall(const CXXMemberCallExpr *MC,
+                                AnalysisContext &Analysis) const {
   const Expr *Obj = MC->getImplicitObjectArgument();
   if (!Obj || !isThreadClass(Obj->getType()))
     return std::nullopt;
@@ -283,7 +285,7 @@ SpawnRecogniser::fromDetachCall(const CXXMemberCallExpr *MC) const {
       S.ThreadVar = T;
       Construct = threadConstruction(T->getInit());
       if (!Construct)
-        Construct = assignedConstruction(T);
+        Construct = assignedConstruction(T, Analysis);
     }
   }
   if (!Construct)
@@ -314,14 +316,15 @@ SpawnRecogniser::fromPthreadCreate(const CallExpr *Call) const {
 }
 
 std::optional<DetachedSpawn>
-SpawnRecogniser::fromPthreadDetach(const CallExpr *Call) const {
+SpawnRecogniser::fromPthreadDetach(const CallExpr *Call,
+                                   AnalysisContext &Analysis) const {
   if (!isCallTo(Call, "pthread_detach") || Call->getNumArgs() != 1)
     return std::nullopt;
   const VarDecl *T = referencedVar(Call->getArg(0));
   if (!T)
     return std::nullopt; // pthread_detach(pthread_self()), threads[i], ...
   std::optional<DetachedSpawn> S;
-  forEachCallOn(T, [&](const CallExpr *C) {
+  forEachCallOn(T, Analysis, [&](const CallExpr *C) {
     if (!isCallTo(C, "pthread_create") || C->getNumArgs() != 4 ||
         addressedVar(C->getArg(0)) != T)
       return false;
@@ -407,19 +410,20 @@ SpawnRecogniser::fromExecutor(const CallExpr *Call) const {
   return S;
 }
 
-std::optional<DetachedSpawn> SpawnRecogniser::spawnAt(const Stmt *St) const {
+std::optional<DetachedSpawn>
+SpawnRecogniser::spawnAt(const Stmt *St, AnalysisContext &Analysis) const {
   const auto *Call = llvm::dyn_cast_or_null<CallExpr>(St);
   if (!Call)
     return std::nullopt;
   if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Call)) {
     const CXXMethodDecl *MD = MC->getMethodDecl();
     if (MD && MD->getIdentifier() && MD->getName() == "detach")
-      return fromDetachCall(MC);
+      return fromDetachCall(MC, Analysis);
     return fromSpawner(Call);
   }
   if (std::optional<DetachedSpawn> S = fromExecutor(Call))
     return S;
-  if (std::optional<DetachedSpawn> S = fromPthreadDetach(Call))
+  if (std::optional<DetachedSpawn> S = fromPthreadDetach(Call, Analysis))
     return S;
   if (isCallTo(Call, "pthread_create") && Call->getNumArgs() == 4) {
     std::optional<DetachedSpawn> S = fromPthreadCreate(Call);
@@ -427,7 +431,7 @@ std::optional<DetachedSpawn> SpawnRecogniser::spawnAt(const Stmt *St) const {
       return std::nullopt;
     // Detached by attribute: pthread_attr_setdetachstate(&attr, DETACHED).
     if (const VarDecl *Attr = addressedVar(Call->getArg(1))) {
-      forEachCallOn(Attr, [&](const CallExpr *C) {
+      forEachCallOn(Attr, Analysis, [&](const CallExpr *C) {
         if (!isCallTo(C, "pthread_attr_setdetachstate") ||
             C->getNumArgs() != 2 || addressedVar(C->getArg(0)) != Attr)
           return false;
@@ -457,7 +461,8 @@ std::optional<DetachedSpawn> SpawnRecogniser::spawnAt(const Stmt *St) const {
 }
 
 std::optional<DetachedSpawn>
-SpawnRecogniser::spawnAtDecl(const VarDecl *V) const {
+SpawnRecogniser::spawnAtDecl(const VarDecl *V,
+                             AnalysisContext &Analysis) const {
   if (!V || !V->hasLocalStorage() || !V->getInit())
     return std::nullopt;
   const CXXRecordDecl *RD = V->getType()->getAsCXXRecordDecl();
@@ -469,7 +474,7 @@ SpawnRecogniser::spawnAtDecl(const VarDecl *V) const {
   // Joined, detached explicitly (reported there), or handed elsewhere: the
   // destructor does not decide.
   bool Handled = false;
-  forEachCallOn(V, [&](const CallExpr *C) {
+  forEachCallOn(V, Analysis, [&](const CallExpr *C) {
     if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(C)) {
       if (referencedVar(MC->getImplicitObjectArgument()) == V)
         if (const CXXMethodDecl *MD = MC->getMethodDecl();
@@ -573,14 +578,15 @@ std::optional<DetachedSpawn> storedAsync(const CallExpr *Call,
 
 class SpawnCollector : public RecursiveASTVisitor<SpawnCollector> {
 public:
-  SpawnCollector(const SpawnRecogniser &R, const Stmt *Body)
-      : R(R), Body(Body) {}
+  SpawnCollector(const SpawnRecogniser &R, const Stmt *Body,
+                 AnalysisContext &Analysis)
+      : R(R), Body(Body), Analysis(Analysis) {}
   llvm::SmallVector<DetachedSpawn, 4> Found;
 
   bool TraverseLambdaExpr(LambdaExpr *) { return true; }
   bool TraverseCXXRecordDecl(CXXRecordDecl *) { return true; }
   bool VisitCallExpr(CallExpr *Call) {
-    if (std::optional<DetachedSpawn> S = R.spawnAt(Call))
+    if (std::optional<DetachedSpawn> S = R.spawnAt(Call, Analysis))
       Found.push_back(std::move(*S));
     else if (std::optional<DetachedSpawn> A = storedAsync(Call, Body))
       Found.push_back(std::move(*A));
@@ -597,7 +603,7 @@ public:
     return true;
   }
   bool VisitVarDecl(VarDecl *V) {
-    if (std::optional<DetachedSpawn> S = R.spawnAtDecl(V))
+    if (std::optional<DetachedSpawn> S = R.spawnAtDecl(V, Analysis))
       Found.push_back(std::move(*S));
     if (V->getInit())
       FutureVars[ignoreWrappers(V->getInit())] = V;
@@ -620,6 +626,7 @@ public:
 private:
   const SpawnRecogniser &R;
   const Stmt *Body;
+  AnalysisContext &Analysis;
   llvm::SmallPtrSet<const Expr *, 4> WaitedCalls;
   llvm::SmallPtrSet<const Decl *, 4> WaitedVars;
   llvm::DenseMap<const Expr *, const VarDecl *> FutureVars;
@@ -627,10 +634,11 @@ private:
 } // namespace
 
 void SpawnRecogniser::spawnsIn(const Stmt *Body,
-                               llvm::SmallVectorImpl<DetachedSpawn> &Out) const {
+                               llvm::SmallVectorImpl<DetachedSpawn> &Out,
+                               AnalysisContext &Analysis) const {
   if (!Body)
     return;
-  SpawnCollector Collector(*this, Body);
+  SpawnCollector Collector(*this, Body, Analysis);
   Collector.TraverseStmt(const_cast<Stmt *>(Body));
   Collector.dropWaited();
   for (DetachedSpawn &S : Collector.Found)

@@ -15,6 +15,7 @@
 #ifndef DEFER_RACE_CHECKS_SPAWNS_H
 #define DEFER_RACE_CHECKS_SPAWNS_H
 
+#include "AnalysisContext.h"
 #include "Names.h"
 
 #include "clang/AST/ExprCXX.h"
@@ -104,15 +105,17 @@ public:
   /// The spawn that becomes detached at S: a .detach() call, a
   /// pthread_detach() call, a pthread_create() that detaches by attribute or
   /// from its start routine, or a DetachedSpawners call.
-  std::optional<DetachedSpawn> spawnAt(const Stmt *S) const;
+  std::optional<DetachedSpawn> spawnAt(const Stmt *S,
+                                       AnalysisContext &Analysis) const;
 
   /// The spawn made by declaring V: a boost::thread that is never joined,
   /// so that its destructor detaches it.
-  std::optional<DetachedSpawn> spawnAtDecl(const VarDecl *V) const;
+  std::optional<DetachedSpawn> spawnAtDecl(const VarDecl *V,
+                                           AnalysisContext &Analysis) const;
 
   /// Every detached spawn made directly in Body (nested lambdas excluded).
-  void spawnsIn(const Stmt *Body,
-                llvm::SmallVectorImpl<DetachedSpawn> &Out) const;
+  void spawnsIn(const Stmt *Body, llvm::SmallVectorImpl<DetachedSpawn> &Out,
+                AnalysisContext &Analysis) const;
 
   /// Whether the function is a thread or spawner API whose body we should
   /// not walk into when looking for helpers.
@@ -121,8 +124,10 @@ public:
   const NameList &spawners() const { return Spawners; }
 
 private:
-  std::optional<DetachedSpawn> fromDetachCall(const CXXMemberCallExpr *MC) const;
-  std::optional<DetachedSpawn> fromPthreadDetach(const CallExpr *Call) const;
+  std::optional<DetachedSpawn> fromDetachCall(const CXXMemberCallExpr *MC,
+                                              AnalysisContext &Analysis) const;
+  std::optional<DetachedSpawn> fromPthreadDetach(const CallExpr *Call,
+                                                 AnalysisContext &Analysis) const;
   std::optional<DetachedSpawn> fromPthreadCreate(const CallExpr *Call) const;
   std::optional<DetachedSpawn> fromSpawner(const CallExpr *Call) const;
   std::optional<DetachedSpawn> fromExecutor(const CallExpr *Call) const;

@@ -1,12 +1,9 @@
 //===--- Writes.cpp - Facts: what a callable writes -----------------------===//
 
 #include "Writes.h"
-#include "BodyIndex.h"
 #include "Expressions.h"
 #include "Vocabulary.h"
 
-#include "clang/AST/ParentMap.h"
-#include "clang/Analysis/Analyses/ExprMutationAnalyzer.h"
 #include "clang/Basic/SourceManager.h"
 #include "llvm/ADT/SmallPtrSet.h"
 
@@ -55,7 +52,7 @@ bool isOpaqueOrFollowedCall(const Stmt *Mutation, const Expr *Access,
   return !inSystemHeader(Def, SM);
 }
 
-void findWritesImpl(const Frame &Fr, ASTContext &Ctx,
+void findWritesImpl(const Frame &Fr, AnalysisContext &Analysis,
                     llvm::SmallVectorImpl<Write> &Out, unsigned Depth,
                     unsigned MaxDepth,
                     llvm::SmallPtrSetImpl<const FunctionDecl *> &Active) {
@@ -66,10 +63,11 @@ void findWritesImpl(const Frame &Fr, ASTContext &Ctx,
   if (Collector.Refs.empty() && Collector.Calls.empty())
     return;
 
-  const SourceManager &SM = Ctx.getSourceManager();
+  const SourceManager &SM = Analysis.ast().getSourceManager();
   ObjectResolver Resolver;
-  const ParentMap &PM = bodyIndex(Body).parents();
-  std::optional<ExprMutationAnalyzer> Analyzer;
+  BodyContext &BC = Analysis.body(Body);
+  const ParentMap &PM = BC.parents();
+  ExprMutationAnalyzer *Analyzer = nullptr;
   llvm::SmallPtrSet<const Expr *, 16> Seen;
 
   for (const Expr *Leaf : Collector.Refs) {
@@ -83,7 +81,7 @@ void findWritesImpl(const Frame &Fr, ASTContext &Ctx,
     if (!Obj && !Pointee)
       continue;
     if (!Analyzer)
-      Analyzer.emplace(*Body, Ctx);
+      Analyzer = &BC.mutations();
 
     auto Record = [&](const ObjectRef &Target, const Stmt *Mutation) {
       if (!Mutation || isOpaqueOrFollowedCall(Mutation, Access, SM))
@@ -92,7 +90,7 @@ void findWritesImpl(const Frame &Fr, ASTContext &Ctx,
       W.Target = Target;
       W.At = Mutation;
       W.Access = Access;
-      W.Lock = findHeldLock(Mutation, Body, Fr, Resolver);
+      W.Lock = BC.locks().heldAt(Mutation, Fr, Resolver);
       Out.push_back(std::move(W));
     };
     QualType Type = Access->getType();
@@ -116,17 +114,17 @@ void findWritesImpl(const Frame &Fr, ASTContext &Ctx,
     llvm::SmallVector<const Expr *, 4> Args;
     Frame Callee = callFrame(Fr, Call, Def, Args);
     Active.insert(Def);
-    findWritesImpl(Callee, Ctx, Out, Depth + 1, MaxDepth, Active);
+    findWritesImpl(Callee, Analysis, Out, Depth + 1, MaxDepth, Active);
     Active.erase(Def);
   }
 }
 
 } // namespace
 
-void findWrites(const Frame &Fr, ASTContext &Ctx,
+void findWrites(const Frame &Fr, AnalysisContext &Analysis,
                 llvm::SmallVectorImpl<Write> &Out, unsigned MaxDepth) {
   llvm::SmallPtrSet<const FunctionDecl *, 4> Active;
-  findWritesImpl(Fr, Ctx, Out, 0, MaxDepth, Active);
+  findWritesImpl(Fr, Analysis, Out, 0, MaxDepth, Active);
 }
 
 } // namespace clang::tidy::defer_race

@@ -10,10 +10,10 @@
 #ifndef DEFER_RACE_CHECKS_WRITES_H
 #define DEFER_RACE_CHECKS_WRITES_H
 
+#include "AnalysisContext.h"
 #include "Locks.h"
 #include "SharedObjects.h"
 
-#include "clang/AST/ASTContext.h"
 #include "llvm/ADT/SmallVector.h"
 #include <optional>
 
@@ -31,7 +31,7 @@ struct Write {
 /// the root frame. Writes to atomics, and passing an object to a function
 /// whose body is not visible, do not count. Calls to functions defined in the
 /// translation unit are followed up to MaxDepth levels.
-void findWrites(const Frame &Fr, ASTContext &Ctx,
+void findWrites(const Frame &Fr, AnalysisContext &Analysis,
                 llvm::SmallVectorImpl<Write> &Out, unsigned MaxDepth = 2);
 
 } // namespace clang::tidy::defer_race
