@@ -29,7 +29,7 @@ public:
   void onEndOfTranslationUnit() override { Analysis.reset(); }
 
 private:
-  void checkSpawn(const DetachedSpawn &S, ASTContext &Ctx);
+  void checkSpawn(const DetachedSpawn &S);
 
   const CommonOptions Common;
   const SpawnRecogniser Spawns;

@@ -9,10 +9,9 @@
 #ifndef DEFER_RACE_CHECKS_DIAGNOSTICS_H
 #define DEFER_RACE_CHECKS_DIAGNOSTICS_H
 
-#include "FixIts.h"
+#include "AnalysisContext.h"
 #include "ScopeGuards.h"
 #include "Spawns.h"
-#include "Writes.h"
 
 #include "clang-tidy/ClangTidyCheck.h"
 
@@ -38,20 +37,6 @@ std::string spawnSite(const DetachedSpawn &S);
 /// not already point there.
 void noteSpawn(ClangTidyCheck &Check, const DetachedSpawn &S, bool AtWarning,
                AnalysisContext &Analysis);
-
-/// The copy-capture alternative for a thread lambda that writes through
-/// by-reference captures.
-struct CopyFix {
-  FixIts Fixes;
-  SourceLocation Loc; ///< the first capture to change
-  std::string What;   ///< "res", "res, log", "this"
-};
-
-/// Captures everything the writes go through by copy, and makes the lambda
-/// mutable. Empty when any write does not go through a by-reference capture
-/// of L itself, or a captured type cannot be copied.
-CopyFix copyCapturesFix(const LambdaExpr *L, llvm::ArrayRef<Write> Writes,
-                        ASTContext &Ctx);
 
 } // namespace clang::tidy::defer_race
 

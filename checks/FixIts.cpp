@@ -514,4 +514,121 @@ bool runsForever(const Stmt *Body) {
   return Finder.Found;
 }
 
+CopyFix copyCapturesFix(const LambdaExpr *L, llvm::ArrayRef<Write> Writes,
+                        ASTContext &Ctx) {
+  CopyFix Result;
+  if (!L)
+    return Result;
+  llvm::SmallVector<CaptureChange, 2> Changes;
+  auto Add = [&](const VarDecl *V, SourceLocation Loc) {
+    for (const CaptureChange &C : Changes)
+      if (C.Var == V)
+        return;
+    Changes.push_back({V, /*Move=*/false});
+    if (Result.Loc.isInvalid())
+      Result.Loc = Loc;
+    if (!Result.What.empty())
+      Result.What += ", ";
+    Result.What += V ? V->getNameAsString() : std::string("this");
+  };
+  for (const Write &W : Writes) {
+    if (W.Target.Kind == ObjectRef::Local || W.Lock)
+      continue;
+    const Expr *Root = accessRoot(W.Access);
+    if (!Root)
+      return {};
+    const LambdaCapture *Capture = nullptr;
+    const VarDecl *Var = nullptr;
+    if (const auto *DRE = llvm::dyn_cast<DeclRefExpr>(Root))
+      Var = llvm::dyn_cast<VarDecl>(DRE->getDecl());
+    else if (!llvm::isa<CXXThisExpr>(Root))
+      return {};
+    for (const LambdaCapture &C : L->captures())
+      if (Var ? (C.capturesVariable() && C.getCapturedVar() == Var)
+              : C.capturesThis())
+        Capture = &C;
+    // The write must go through a by-reference capture of the thread's own
+    // lambda, of a type that can be copied.
+    if (!Capture)
+      return {};
+    if (Var) {
+      if (Capture->getCaptureKind() != LCK_ByRef ||
+          !isCopyConstructible(Var->getType()))
+        return {};
+    } else {
+      const auto *This = llvm::cast<CXXThisExpr>(Root);
+      if (Capture->getCaptureKind() == LCK_StarThis ||
+          !isCopyConstructible(This->getType()->getPointeeType()))
+        return {};
+    }
+    Add(Var, Capture->isImplicit() ? Root->getBeginLoc()
+                                   : Capture->getLocation());
+  }
+  Result.Fixes = captureByCopy(L, Changes, /*Mutable=*/true, Ctx);
+  if (Result.Fixes.empty())
+    return {};
+  return Result;
+}
+
+FixIts danglingCaptureFix(const DetachedSpawn &S, const DanglingCapture &D,
+                          AnalysisContext &Analysis) {
+  ASTContext &Ctx = Analysis.ast();
+  const SourceManager &SM = Ctx.getSourceManager();
+  const ThreadCallable &C = S.Callable;
+  FixIts Fixes;
+  if (D.How == DanglingKind::ByReference && D.Capture &&
+      D.Capture->getCapturedVar() == D.Var) {
+    QualType T = D.Var->getType();
+    bool CanCopy = isCopyConstructible(T);
+    bool CanMove = Ctx.getLangOpts().CPlusPlus14 && isMoveConstructible(T) &&
+                   !T.isTriviallyCopyableType(Ctx) &&
+                   movableIntoThread(D.Var, S, Analysis);
+    if (CanCopy || CanMove) {
+      bool Writes =
+          Analysis.body(C.Lambda->getBody()).mutations().isMutated(D.Var);
+      CaptureChange Change{D.Var, /*Move=*/CanMove};
+      Fixes = captureByCopy(C.Lambda, Change, Writes, Ctx);
+    }
+  } else if (D.How == DanglingKind::RefArgument &&
+             isCopyConstructible(D.Var->getType()) &&
+             !inMacro(D.Arg->getSourceRange())) {
+    // std::ref(n) -> n, unless the callable wants a non-const reference.
+    const FunctionDecl *Target =
+        C.Lambda ? C.Lambda->getCallOperator() : C.Function;
+    if (Target && D.ArgIndex < Target->getNumParams()) {
+      QualType P = Target->getParamDecl(D.ArgIndex)->getType();
+      bool NeedsRef = P->isLValueReferenceType() &&
+                      !P.getNonReferenceType().isConstQualified();
+      const Expr *Inner = transparentCallArgument(D.Arg);
+      if (!NeedsRef && Inner && !inMacro(Inner->getSourceRange()))
+        Fixes.push_back(FixItHint::CreateReplacement(
+            D.Arg->getSourceRange(),
+            Lexer::getSourceText(
+                CharSourceRange::getTokenRange(Inner->getSourceRange()), SM,
+                Ctx.getLangOpts())));
+    }
+  }
+  return Fixes;
+}
+
+FixIts snapshotFix(const Conflict &C, AnalysisContext &Analysis) {
+  const WriterStart &W = *C.W;
+  const ObjectRef &Root = C.R.Object;
+  if (!W.Call || W.Pos.InGuard || !Root.Var || Root.Kind == ObjectRef::This ||
+      (!Root.Path.empty() && Root.Path.front() == nullptr))
+    return {};
+  llvm::SmallVector<const DeclRefExpr *, 4> Uses;
+  for (const Read &R : C.Reads) {
+    if (!R.Object.sameRoot(Root))
+      continue;
+    const auto *Use = llvm::dyn_cast_or_null<DeclRefExpr>(accessRoot(R.Access));
+    if (R.Pos.InGuard || !Use || Use->getDecl() != Root.Var)
+      return {};
+    if (!llvm::is_contained(Uses, Use))
+      Uses.push_back(Use);
+  }
+  return snapshotBefore(W.Call, Root.Var, Uses, C.Function->getBody(),
+                        Analysis);
+}
+
 } // namespace clang::tidy::defer_race

@@ -1,7 +1,6 @@
 //===--- SerializeSharedCheck.cpp - defer-race-serialize-shared -----------===//
 
 #include "SerializeSharedCheck.h"
-#include "Expressions.h"
 #include "Diagnostics.h"
 #include "FixIts.h"
 #include "Matchers.h"
@@ -54,29 +53,6 @@ void SerializeSharedCheck::check(const MatchFinder::MatchResult &Result) {
   Finder->conflictsIn(F, Conflicts);
   for (const Conflict &C : Conflicts)
     report(C, *Result.Context);
-}
-
-// Serialize a copy taken just before the call that leaves the writer: when
-// the writer starts at a call in the function's body and every read of the
-// same variable by this serializer follows it in the same block.
-static FixIts snapshotFix(const Conflict &C, AnalysisContext &Analysis) {
-  const WriterStart &W = *C.W;
-  const ObjectRef &Root = C.R.Object;
-  if (!W.Call || W.Pos.InGuard || !Root.Var || Root.Kind == ObjectRef::This ||
-      (!Root.Path.empty() && Root.Path.front() == nullptr))
-    return {};
-  llvm::SmallVector<const DeclRefExpr *, 4> Uses;
-  for (const Read &R : C.Reads) {
-    if (!R.Object.sameRoot(Root))
-      continue;
-    const auto *Use = llvm::dyn_cast_or_null<DeclRefExpr>(accessRoot(R.Access));
-    if (R.Pos.InGuard || !Use || Use->getDecl() != Root.Var)
-      return {};
-    if (!llvm::is_contained(Uses, Use))
-      Uses.push_back(Use);
-  }
-  return snapshotBefore(W.Call, Root.Var, Uses, C.Function->getBody(),
-                        Analysis);
 }
 
 void SerializeSharedCheck::onEndOfTranslationUnit() {
