@@ -315,7 +315,7 @@ void ConcurrentReadFinder::readsOf(const Expr *E, Position Pos, unsigned Depth,
     // What was copied into a local before it reached the serializer.
     const auto *DRE = llvm::dyn_cast<DeclRefExpr>(Leaf);
     const auto *V = DRE ? llvm::dyn_cast<VarDecl>(DRE->getDecl()) : nullptr;
-    if (!V || Depth >= 3)
+    if (!V || Depth >= bounds::Derivations)
       continue;
     auto It = Derived.find(V);
     if (It == Derived.end())
@@ -334,8 +334,7 @@ static bool waitsForEveryElement(const CXXForRangeStmt *For) {
   forEachCall(For->getBody(), [&](const CallExpr *Call) {
     const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Call);
     const CXXMethodDecl *MD = MC ? MC->getMethodDecl() : nullptr;
-    if (!MD || !MD->getIdentifier() ||
-        (MD->getName() != "wait" && MD->getName() != "get"))
+    if (!MD || !MD->getIdentifier() || !isCompletingFutureWait(MD->getName()))
       return false;
     const auto *DRE = llvm::dyn_cast<DeclRefExpr>(
         ignoreWrappers(MC->getImplicitObjectArgument()));
@@ -363,9 +362,7 @@ bool ConcurrentReadFinder::isWaitOn(const Stmt *S, const ObjectRef &Storage,
   const CXXMethodDecl *MD = MC ? MC->getMethodDecl() : nullptr;
   if (!MD || !MD->getIdentifier())
     return false;
-  llvm::StringRef Name = MD->getName();
-  if (Name != "wait" && Name != "get" && Name != "wait_for" &&
-      Name != "wait_until")
+  if (!isFutureWait(MD->getName()))
     return false;
   // futures.back().wait(), futures[0].get(): down to the container.
   const Expr *Base = MC->getImplicitObjectArgument();

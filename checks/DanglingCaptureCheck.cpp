@@ -5,6 +5,7 @@
 #include "Diagnostics.h"
 #include "FixIts.h"
 #include "Matchers.h"
+#include "Vocabulary.h"
 
 #include "clang/ASTMatchers/ASTMatchFinder.h"
 
@@ -30,9 +31,9 @@ void DanglingCaptureCheck::registerMatchers(MatchFinder *Finder) {
   auto Detach = cxxMemberCallExpr(callee(cxxMethodDecl(hasName("detach"))));
   auto Pthread = callExpr(
       callee(functionDecl(hasAnyName("::pthread_detach", "::pthread_create"))));
-  auto Executor = callExpr(callee(functionDecl(
-      hasAnyName("::boost::asio::post", "::boost::asio::dispatch",
-                 "::boost::asio::defer", "::boost::asio::co_spawn"))));
+  auto Executor = callExpr(callee(functionDecl(hasAnyName(
+      std::vector<llvm::StringRef>(executorFunctionNames().begin(),
+                                   executorFunctionNames().end())))));
   std::vector<llvm::StringRef> SpawnerNames(Common.DetachedSpawners.begin(),
                                             Common.DetachedSpawners.end());
   auto Anchor =

@@ -2,6 +2,7 @@
 
 #include "DanglingCaptures.h"
 #include "Expressions.h"
+#include "Vocabulary.h"
 
 #include "clang/AST/ParentMap.h"
 #include "clang/AST/RecursiveASTVisitor.h"
@@ -123,13 +124,10 @@ bool waitsForThread(const DetachedSpawn &S, const Stmt *ThreadBody,
     return false;
   // A wait on something the thread also uses, after the thread starts:
   // done.get_future().wait(), latch.arrive_and_wait(), t.join().
-  static const llvm::StringRef WaitNames[] = {
-      "wait", "wait_for", "wait_until", "get", "join", "arrive_and_wait",
-      "acquire", "try_acquire_for"};
   const BodyIndex &Index = Analysis.body(OwnerBody).index();
   SourceLocation After = S.Start->getEndLoc();
   for (const Decl *D : Shared)
-    for (llvm::StringRef Name : WaitNames)
+    for (llvm::StringRef Name : blockingWaitMethods())
       for (const CXXMemberCallExpr *Call : Index.memberCallsOn(D, Name))
         if (SM.isBeforeInTranslationUnit(After, Call->getBeginLoc()))
           return true;

@@ -110,12 +110,8 @@ void DetachedMutationCheck::report(const GuardCallable &G,
   noteCallChain(*this, GW.Via);
   if (GW.ImportedFrom) {
     // The helper is defined in another translation unit.
-    diag(GW.Via.back()->getBeginLoc(),
-         "'%0' (defined in %1) leads to it: %2; the thread writes '%3' at %4",
-         DiagnosticIDs::Note)
-        << GW.ImportedFrom->Name << GW.ImportedFrom->File
-        << GW.ImportedWrite->Spawn << GW.ImportedWrite->Written
-        << GW.ImportedWrite->Write;
+    noteImported(*this, GW.Via.back()->getBeginLoc(), *GW.ImportedFrom,
+                 *GW.ImportedWrite);
     return;
   }
   noteSpawn(*this, GW.Spawn, /*AtWarning=*/Direct, *Analysis);

@@ -2,6 +2,7 @@
 
 #include "DetachedWriters.h"
 #include "Expressions.h"
+#include "Vocabulary.h"
 
 #include "clang/Basic/SourceManager.h"
 #include "llvm/Support/FileSystem.h"
@@ -85,7 +86,7 @@ void DetachedWriterFacts::collectWriters(
       continue;
     GuardWriter W;
     Frame Thread = threadFrame(S.Callable, Fr);
-    findWrites(Thread, Analysis, W.Writes);
+    findWrites(Thread, Analysis, W.Writes, bounds::WriteCalls);
     if (W.Writes.empty())
       continue;
     if (S.Storage)
@@ -94,7 +95,7 @@ void DetachedWriterFacts::collectWriters(
     W.Via.append(Via.begin(), Via.end());
     Out.push_back(std::move(W));
   }
-  if (Depth >= MaxHelperDepth)
+  if (Depth >= bounds::HelperCalls)
     return;
   // Helpers: functions of our own code that the callable calls and that may
   // start a thread themselves.
@@ -131,7 +132,7 @@ void DetachedWriterFacts::collectWriters(
       return false;
     }
     if (Spawns.isSpawnApi(Def) ||
-        !mayReachSpawn(Def, MaxHelperDepth - Depth - 1))
+        !mayReachSpawn(Def, bounds::HelperCalls - Depth - 1))
       return false;
     llvm::SmallVector<const Expr *, 4> Args;
     Frame Helper = callFrame(Fr, Call, Def, Args);
@@ -275,7 +276,7 @@ DetachedWriterFacts::summaryOf(const FunctionDecl *F) {
   auto It = Summaries.find(F);
   if (It != Summaries.end())
     return *It->second;
-  if (InProgress.count(F) || SummaryDepth >= MaxSummaryDepth)
+  if (InProgress.count(F) || SummaryDepth >= bounds::SummaryCalls)
     return Empty; // recursion, or too deep: not cached
 
   InProgress.insert(F);

@@ -122,10 +122,6 @@ public:
   AnalysisContext &analysis() const { return Analysis; }
   ASTContext &context() const { return Ctx; }
 
-  /// Bounds on how far the analysis follows calls.
-  static constexpr unsigned MaxHelperDepth = 3;
-  static constexpr unsigned MaxSummaryDepth = 4;
-
 private:
   void collectWriters(const Frame &Fr,
                       llvm::SmallVectorImpl<const CallExpr *> &Via,

@@ -56,6 +56,15 @@ std::string spawnSite(const DetachedSpawn &S) {
   }
 }
 
+void noteImported(ClangTidyCheck &Check, SourceLocation Loc,
+                  const FunctionRecord &From, const PortableWrite &Write) {
+  Check.diag(Loc,
+             "'%0' (defined in %1) leads to it: %2; the thread writes '%3' at "
+             "%4",
+             DiagnosticIDs::Note)
+      << From.Name << From.File << Write.Spawn << Write.Written << Write.Write;
+}
+
 void noteSpawn(ClangTidyCheck &Check, const DetachedSpawn &S, bool AtWarning,
                AnalysisContext &Analysis) {
   const SourceManager &SM = Analysis.ast().getSourceManager();

@@ -12,6 +12,7 @@
 #include "AnalysisContext.h"
 #include "ScopeGuards.h"
 #include "Spawns.h"
+#include "Summaries.h"
 
 #include "clang-tidy/ClangTidyCheck.h"
 
@@ -32,6 +33,12 @@ void noteCallChain(ClangTidyCheck &Check,
 /// "std::thread detached here", "'boost::asio::post' starts the work on
 /// another thread here", ...: what happens at S.loc().
 std::string spawnSite(const DetachedSpawn &S);
+
+/// "'spawnWriter' (defined in helper.cpp) leads to it: ...": the spawn and
+/// the write of a helper known only from another translation unit's
+/// exported summary.
+void noteImported(ClangTidyCheck &Check, SourceLocation Loc,
+                  const FunctionRecord &From, const PortableWrite &Write);
 
 /// Where the thread starts and where it is detached, when the warning does
 /// not already point there.

@@ -55,7 +55,7 @@ void scanForLocks(const Stmt *S, llvm::SmallVectorImpl<LockState> &Held) {
   const ValueDecl *Key = lockKey(Obj);
   if (!Key)
     return;
-  if (Name == "unlock" || Name == "unlock_shared") {
+  if (isUnlockMethod(Name)) {
     for (size_t I = Held.size(); I-- > 0;)
       if (Held[I].Key == Key) {
         Held.erase(Held.begin() + I);
@@ -63,7 +63,7 @@ void scanForLocks(const Stmt *S, llvm::SmallVectorImpl<LockState> &Held) {
       }
     return;
   }
-  if (Name == "lock" || Name == "lock_shared") {
+  if (isLockMethod(Name)) {
     if (lockClasses().matches(recordOf(Obj->getType()))) {
       // A deferred unique_lock being locked: find its mutex.
       const auto *VD = llvm::dyn_cast<VarDecl>(Key);

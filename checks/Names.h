@@ -26,10 +26,10 @@ namespace clang::tidy::defer_race {
 std::string qualifiedName(const NamedDecl *D);
 
 /// Splits a semicolon-separated option value, trimming blanks and dropping
-/// empty entries.
+/// empty entries: clang-tidy's utils::options::parseStringList.
 std::vector<std::string> splitList(llvm::StringRef Value);
 
-/// Joins a list back into an option value.
+/// Joins a list back into an option value: serializeStringList.
 std::string joinList(const std::vector<std::string> &Names);
 
 /// A set of names with hasName() semantics, and a cache of answers per

@@ -116,12 +116,8 @@ void SerializeSharedCheck::report(const Conflict &C, ASTContext &Ctx) {
   }
   if (W.ImportedWrite) {
     // Known from another translation unit's summary.
-    diag(W.Call ? W.Call->getBeginLoc() : C.Serializer.loc(),
-         "'%0' (defined in %1) leads to it: %2; the thread writes '%3' at %4",
-         DiagnosticIDs::Note)
-        << W.ImportedFrom->Name << W.ImportedFrom->File
-        << W.ImportedWrite->Spawn << W.ImportedWrite->Written
-        << W.ImportedWrite->Write;
+    noteImported(*this, W.Call ? W.Call->getBeginLoc() : C.Serializer.loc(),
+                 *W.ImportedFrom, *W.ImportedWrite);
   } else if (W.WriteAt) {
     diag(W.WriteAt->getBeginLoc(), "the detached thread writes '%0' here",
          DiagnosticIDs::Note)

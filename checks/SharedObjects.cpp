@@ -151,8 +151,6 @@ Frame callFrame(const Frame &Parent, const CallExpr *Call,
 // ObjectResolver
 //===----------------------------------------------------------------------===//
 
-static constexpr unsigned MaxResolveDepth = 16;
-
 std::optional<ObjectRef> ObjectResolver::object(const Expr *E,
                                                 const Frame &Fr) const {
   return object(E, Fr, 0);
@@ -165,7 +163,7 @@ std::optional<ObjectRef> ObjectResolver::pointee(const Expr *E,
 
 std::optional<ObjectRef> ObjectResolver::object(const Expr *E, const Frame &Fr,
                                                 unsigned Depth) const {
-  if (!E || Depth > MaxResolveDepth)
+  if (!E || Depth > bounds::ResolveSteps)
     return std::nullopt;
   E = ignoreWrappers(E);
   if (const Expr *Inner = transparentCallArgument(E))
@@ -222,7 +220,7 @@ std::optional<ObjectRef> ObjectResolver::object(const Expr *E, const Frame &Fr,
 
 std::optional<ObjectRef> ObjectResolver::pointee(const Expr *E, const Frame &Fr,
                                                  unsigned Depth) const {
-  if (!E || Depth > MaxResolveDepth)
+  if (!E || Depth > bounds::ResolveSteps)
     return std::nullopt;
   E = ignoreWrappers(E);
   while (isPointerCast(E))
@@ -283,7 +281,7 @@ std::optional<ObjectRef> ObjectResolver::pointee(const Expr *E, const Frame &Fr,
 std::optional<ObjectRef> ObjectResolver::variable(const VarDecl *V,
                                                   const Frame &Fr, bool Pointee,
                                                   unsigned Depth) const {
-  if (!V || Depth > MaxResolveDepth)
+  if (!V || Depth > bounds::ResolveSteps)
     return std::nullopt;
   // Each thread has its own thread_local: nothing to share.
   if (V->getTLSKind() != VarDecl::TLS_None)
@@ -400,7 +398,7 @@ std::optional<ObjectRef> ObjectResolver::variable(const VarDecl *V,
 
 std::optional<ObjectRef> ObjectResolver::thisObject(const Frame &Fr,
                                                     unsigned Depth) const {
-  if (Depth > MaxResolveDepth)
+  if (Depth > bounds::ResolveSteps)
     return std::nullopt;
   if (Fr.Lambda) {
     for (const LambdaCapture &C : Fr.Lambda->captures()) {

@@ -71,13 +71,6 @@ const CXXConstructExpr *assignedConstruction(const VarDecl *T,
   return Found;
 }
 
-const NameList &executorFunctions() {
-  static const NameList Names({"::boost::asio::post", "::boost::asio::dispatch",
-                               "::boost::asio::defer",
-                               "::boost::asio::co_spawn"});
-  return Names;
-}
-
 bool isRecordNamed(QualType T, llvm::StringRef Name) {
   const auto *RD = T.getNonReferenceType()->getAsCXXRecordDecl();
   return RD && qualifiedName(RD) == Name;
@@ -168,21 +161,10 @@ ThreadCallable callableFrom(const Expr *CallableArg,
   return C;
 }
 
-const std::vector<std::string> &SpawnRecogniser::builtinExecutors() {
-  static const std::vector<std::string> Names = {
-      "::boost::asio::thread_pool",
-      "::boost::asio::system_context",
-      "::boost::asio::system_executor",
-      "::boost::asio::basic_system_executor",
-  };
-  return Names;
-}
-
 SpawnRecogniser::SpawnRecogniser(std::vector<std::string> DetachedSpawners,
                                  std::vector<std::string> ConcurrentExecutors)
-    : ThreadClasses({"::std::thread", "::std::jthread", "::boost::thread"}),
-      Spawners(std::move(DetachedSpawners)) {
-  std::vector<std::string> All = builtinExecutors();
+    : Spawners(std::move(DetachedSpawners)) {
+  std::vector<std::string> All = builtinConcurrentExecutors();
   All.insert(All.end(), ConcurrentExecutors.begin(), ConcurrentExecutors.end());
   Executors = NameList(std::move(All));
 }
@@ -218,7 +200,7 @@ bool SpawnRecogniser::isThreadClass(QualType T) const {
   T = T.getNonReferenceType();
   if (T->isPointerType())
     T = T->getPointeeType();
-  return ThreadClasses.matches(T->getAsCXXRecordDecl());
+  return threadClasses().matches(T->getAsCXXRecordDecl());
 }
 
 bool SpawnRecogniser::isSpawnApi(const FunctionDecl *FD) const {
@@ -227,7 +209,7 @@ bool SpawnRecogniser::isSpawnApi(const FunctionDecl *FD) const {
   if (executorFunctions().matches(FD))
     return true;
   if (const auto *MD = llvm::dyn_cast<CXXMethodDecl>(FD))
-    if (ThreadClasses.matches(MD->getParent()))
+    if (threadClasses().matches(MD->getParent()))
       return true;
   if (FD->getIdentifier() && FD->getDeclContext()->getRedeclContext()->isTranslationUnit() &&
       FD->getName().take_front(8) == "pthread_")
@@ -503,11 +485,6 @@ SpawnRecogniser::spawnAtDecl(const VarDecl *V,
 
 namespace {
 
-bool isWaitName(llvm::StringRef Name) {
-  return Name == "wait" || Name == "get" || Name == "wait_for" ||
-         Name == "wait_until";
-}
-
 // std::async stored where it outlives the callable: a member, a global, a
 // container captured from the enclosing function.
 std::optional<DetachedSpawn> storedAsync(const CallExpr *Call,
@@ -593,7 +570,7 @@ public:
     // Waits on futures: post(pool, use_future(f)).wait(), fut.get().
     if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Call))
       if (const CXXMethodDecl *MD = MC->getMethodDecl();
-          MD && MD->getIdentifier() && isWaitName(MD->getName())) {
+          MD && MD->getIdentifier() && isFutureWait(MD->getName())) {
         const Expr *Obj = ignoreWrappers(MC->getImplicitObjectArgument());
         if (const auto *DRE = llvm::dyn_cast<DeclRefExpr>(Obj))
           WaitedVars.insert(DRE->getDecl());

@@ -93,8 +93,6 @@ public:
   explicit SpawnRecogniser(std::vector<std::string> DetachedSpawners = {},
                            std::vector<std::string> ConcurrentExecutors = {});
 
-  static const std::vector<std::string> &builtinExecutors();
-
   bool isThreadClass(QualType T) const;
 
   /// Whether work handed to this execution context or executor runs on
@@ -133,7 +131,6 @@ private:
   std::optional<DetachedSpawn> fromExecutor(const CallExpr *Call) const;
   bool destructorDetaches(const CXXRecordDecl *RD) const;
 
-  NameList ThreadClasses;
   NameList Spawners;
   NameList Executors;
   mutable llvm::DenseMap<const CXXRecordDecl *, bool> DetachingDtors;

@@ -55,6 +55,59 @@ const NameList &referenceWrapperFunctions() {
   return Names;
 }
 
+bool isLockMethod(llvm::StringRef Method) {
+  return Method == "lock" || Method == "lock_shared";
+}
+
+bool isUnlockMethod(llvm::StringRef Method) {
+  return Method == "unlock" || Method == "unlock_shared";
+}
+
+const NameList &threadClasses() {
+  static const NameList Names(
+      {"::std::thread", "::std::jthread", "::boost::thread"});
+  return Names;
+}
+
+llvm::ArrayRef<llvm::StringRef> executorFunctionNames() {
+  static const llvm::StringRef Names[] = {
+      "::boost::asio::post", "::boost::asio::dispatch", "::boost::asio::defer",
+      "::boost::asio::co_spawn"};
+  return Names;
+}
+
+const NameList &executorFunctions() {
+  static const NameList Names(std::vector<std::string>(
+      executorFunctionNames().begin(), executorFunctionNames().end()));
+  return Names;
+}
+
+const std::vector<std::string> &builtinConcurrentExecutors() {
+  static const std::vector<std::string> Names = {
+      "::boost::asio::thread_pool",
+      "::boost::asio::system_context",
+      "::boost::asio::system_executor",
+      "::boost::asio::basic_system_executor",
+  };
+  return Names;
+}
+
+bool isCompletingFutureWait(llvm::StringRef Method) {
+  return Method == "wait" || Method == "get";
+}
+
+bool isFutureWait(llvm::StringRef Method) {
+  return isCompletingFutureWait(Method) || Method == "wait_for" ||
+         Method == "wait_until";
+}
+
+llvm::ArrayRef<llvm::StringRef> blockingWaitMethods() {
+  static const llvm::StringRef Names[] = {
+      "wait", "wait_for",        "wait_until", "get",
+      "join", "arrive_and_wait", "acquire",    "try_acquire_for"};
+  return Names;
+}
+
 bool isMutexLike(QualType T) {
   const NamedDecl *D = recordOf(T);
   if (!D)

@@ -13,6 +13,10 @@
 #include "Names.h"
 
 #include "clang/AST/Type.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+#include <string>
+#include <vector>
 
 namespace clang::tidy::defer_race {
 
@@ -28,6 +32,56 @@ const NameList &atomicClasses();
 
 /// RAII lock holders: lock_guard, unique_lock, absl::MutexLock, ...
 const NameList &lockClasses();
+
+/// lock() and lock_shared(): a mutex, or a deferred unique_lock, is locked.
+bool isLockMethod(llvm::StringRef Method);
+
+/// unlock() and unlock_shared().
+bool isUnlockMethod(llvm::StringRef Method);
+
+//===----------------------------------------------------------------------===//
+// Threads, executors and waits
+//===----------------------------------------------------------------------===//
+
+/// std::thread, std::jthread, boost::thread.
+const NameList &threadClasses();
+
+/// boost::asio::post, dispatch, defer and co_spawn: they hand work to an
+/// executor.
+llvm::ArrayRef<llvm::StringRef> executorFunctionNames();
+const NameList &executorFunctions();
+
+/// Execution contexts whose work runs on other threads by default. The
+/// ConcurrentExecutors option adds to these.
+const std::vector<std::string> &builtinConcurrentExecutors();
+
+/// Waits on a future: f.wait(), f.get(), f.wait_for(d), f.wait_until(t).
+bool isFutureWait(llvm::StringRef Method);
+
+/// The future waits that return only when the task is done: wait(), get().
+bool isCompletingFutureWait(llvm::StringRef Method);
+
+/// Member calls that block until another thread gets somewhere: the future
+/// waits, join(), a latch's arrive_and_wait(), a semaphore's acquire().
+llvm::ArrayRef<llvm::StringRef> blockingWaitMethods();
+
+//===----------------------------------------------------------------------===//
+// How far the analysis looks
+//===----------------------------------------------------------------------===//
+
+namespace bounds {
+/// Helper calls followed from a guard's callable down to a spawn.
+constexpr unsigned HelperCalls = 3;
+/// Call levels through which function summaries compose.
+constexpr unsigned SummaryCalls = 4;
+/// Call levels followed from a thread's callable to the writes it makes.
+constexpr unsigned WriteCalls = 2;
+/// Steps through references, captures and arguments when resolving an
+/// expression to an object.
+constexpr unsigned ResolveSteps = 16;
+/// Copies into locals followed back from a serializer's input.
+constexpr unsigned Derivations = 3;
+} // namespace bounds
 
 /// std::ref, std::move, std::forward, ...: calls that denote their argument.
 const NameList &transparentFunctions();

@@ -32,7 +32,7 @@ struct Write {
 /// whose body is not visible, do not count. Calls to functions defined in the
 /// translation unit are followed up to MaxDepth levels.
 void findWrites(const Frame &Fr, AnalysisContext &Analysis,
-                llvm::SmallVectorImpl<Write> &Out, unsigned MaxDepth = 2);
+                llvm::SmallVectorImpl<Write> &Out, unsigned MaxDepth);
 
 } // namespace clang::tidy::defer_race
 
