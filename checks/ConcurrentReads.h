@@ -79,12 +79,6 @@ public:
   /// be writing, with the first such read and writer for each.
   void conflictsIn(const FunctionDecl *F, llvm::SmallVectorImpl<Conflict> &Out);
 
-  /// Writer starts found in the last function analysed; conflicts point at
-  /// them.
-  const std::vector<std::unique_ptr<WriterStart>> &writerStarts() const {
-    return Writers;
-  }
-
 private:
   struct Derivation {
     const Expr *Source;
@@ -110,6 +104,7 @@ private:
   const FunctionDecl *F = nullptr;
   std::unique_ptr<Frame> Root;
   std::map<const GuardCallable *, std::unique_ptr<Frame>> GuardFrames;
+  /// Writer starts of the function being analysed; conflicts point at them.
   std::vector<std::unique_ptr<WriterStart>> Writers;
   llvm::DenseMap<const VarDecl *, llvm::SmallVector<Derivation, 2>> Derived;
 };

@@ -350,7 +350,10 @@ FunctionRecord DetachedWriterFacts::record(const FunctionDecl *F) {
   R.Name = qualifiedName(Def);
   llvm::SmallString<256> File(
       SM.getFilename(SM.getExpansionLoc(Def->getLocation())));
-  llvm::sys::fs::make_absolute(File);
+  // Without a current directory the path stays as the compiler saw it:
+  // summaries still match within one build directory.
+  if (std::error_code EC = llvm::sys::fs::make_absolute(File))
+    File = SM.getFilename(SM.getExpansionLoc(Def->getLocation()));
   R.File = std::string(File);
   R.Hash = SummaryStore::fileHash(R.File);
   auto Where = [&](SourceLocation L) -> std::string {

@@ -117,10 +117,7 @@ public:
   /// The guards declared in F's body.
   const llvm::SmallVector<GuardCallable, 2> &guardsOf(const FunctionDecl *F);
 
-  const ScopeGuardRecogniser &guards() const { return Guards; }
-  const SpawnRecogniser &spawns() const { return Spawns; }
   AnalysisContext &analysis() const { return Analysis; }
-  ASTContext &context() const { return Ctx; }
 
 private:
   void collectWriters(const Frame &Fr,

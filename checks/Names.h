@@ -42,7 +42,6 @@ public:
   bool matches(const NamedDecl *D) const;
   bool matchesName(llvm::StringRef QualifiedName) const;
   bool empty() const { return Names.empty(); }
-  const std::vector<std::string> &names() const { return Names; }
 
 private:
   std::vector<std::string> Names;

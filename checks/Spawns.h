@@ -6,7 +6,10 @@
 //   (Boost.Thread before BOOST_THREAD_VERSION 3);
 //   pthread_create followed by pthread_detach, or created with the
 //   PTHREAD_CREATE_DETACHED attribute, or whose start routine detaches itself;
-//   calls to fire-and-forget functions named in the DetachedSpawners option.
+//   calls to fire-and-forget functions named in the DetachedSpawners option;
+//   work handed to a concurrent executor (boost::asio post, dispatch, defer,
+//   co_spawn with detached);
+//   a std::async whose future is stored where it outlives the callable.
 // A std::async whose future is discarded is not detached: the future's
 // destructor waits. A thread that is joined and never detached is not either.
 //
@@ -118,8 +121,6 @@ public:
   /// Whether the function is a thread or spawner API whose body we should
   /// not walk into when looking for helpers.
   bool isSpawnApi(const FunctionDecl *FD) const;
-
-  const NameList &spawners() const { return Spawners; }
 
 private:
   std::optional<DetachedSpawn> fromDetachCall(const CXXMemberCallExpr *MC,

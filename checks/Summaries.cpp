@@ -248,6 +248,13 @@ std::optional<PortableWrite> writeFromJson(const llvm::json::Value &V) {
 
 } // namespace
 
+// Removes the temporary file of a failed write; says so in Error when even
+// that fails, so that the user knows what to clean up.
+static void removeTemporary(llvm::StringRef Temp, std::string &Error) {
+  if (std::error_code EC = llvm::sys::fs::remove(Temp))
+    Error += " (and cannot remove " + Temp.str() + ": " + EC.message() + ")";
+}
+
 bool SummaryStore::write(llvm::StringRef Dir, llvm::StringRef MainFile,
                          const std::vector<FunctionRecord> &Functions,
                          std::string &Error) {
@@ -302,13 +309,13 @@ bool SummaryStore::write(llvm::StringRef Dir, llvm::StringRef MainFile,
     if (OS.has_error()) {
       Error = "cannot write " + Temp.str().str();
       OS.clear_error();
-      llvm::sys::fs::remove(Temp);
+      removeTemporary(Temp, Error);
       return false;
     }
   }
   if (std::error_code EC = llvm::sys::fs::rename(Temp, Final)) {
     Error = "cannot rename " + Temp.str().str() + ": " + EC.message();
-    llvm::sys::fs::remove(Temp);
+    removeTemporary(Temp, Error);
     return false;
   }
   return true;

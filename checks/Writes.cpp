@@ -35,7 +35,7 @@ bool isOpaqueOrFollowedCall(const Stmt *Mutation, const Expr *Access,
                           sameExpr(transparentCallArgument(Arg), Access);
     if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(Call))
       if (OC->getNumArgs() > 0 && sameExpr(OC->getArg(0), Access) &&
-          llvm::isa<CXXMethodDecl>(Callee))
+          llvm::isa_and_nonnull<CXXMethodDecl>(Callee))
         PassedAsObject = true, PassedAsArgument = false;
   } else if (const auto *CE = llvm::dyn_cast<CXXConstructExpr>(Mutation)) {
     Callee = CE->getConstructor();
