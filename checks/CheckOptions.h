@@ -34,12 +34,12 @@ struct CommonOptions {
   std::string SummaryMode;
 
   explicit CommonOptions(const ClangTidyCheck::OptionsView &Options)
-      : ScopeGuards(
-            splitList(std::string(Options.getLocalOrGlobal("ScopeGuards", "")))),
+      : ScopeGuards(splitList(
+            std::string(Options.getLocalOrGlobal("ScopeGuards", "")))),
         DetachedSpawners(splitList(
             std::string(Options.getLocalOrGlobal("DetachedSpawners", "")))),
-        ConcurrentExecutors(splitList(std::string(
-            Options.getLocalOrGlobal("ConcurrentExecutors", "")))),
+        ConcurrentExecutors(splitList(
+            std::string(Options.getLocalOrGlobal("ConcurrentExecutors", "")))),
         SummaryDirectory(
             std::string(Options.getLocalOrGlobal("SummaryDirectory", ""))),
         SummaryMode(

@@ -23,7 +23,7 @@ using Point = BodyContext::Point;
 // Paths through an element for which Blocks returns true are cut: that is
 // where the writer is waited for.
 bool reaches(Point From, Point To,
-           llvm::function_ref<bool(const Stmt *)> Blocks = nullptr) {
+             llvm::function_ref<bool(const Stmt *)> Blocks = nullptr) {
   auto IsBlocking = [&](const CFGBlock *B, unsigned I) {
     if (!Blocks)
       return false;
@@ -134,13 +134,14 @@ const VarDecl *localRoot(const Expr *E) {
       E = UO->getSubExpr();
     else if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(E);
              OC && OC->getNumArgs() > 0 &&
-             (OC->getOperator() == OO_Subscript || OC->getOperator() == OO_Star ||
-              OC->getOperator() == OO_Arrow))
+             (OC->getOperator() == OO_Subscript ||
+              OC->getOperator() == OO_Star || OC->getOperator() == OO_Arrow))
       E = OC->getArg(0);
     else if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(E);
              MC && MC->getMethodDecl() && !MC->getMethodDecl()->isConst())
       E = MC->getImplicitObjectArgument();
-    else if (const auto *ME = llvm::dyn_cast<MemberExpr>(E); ME && !ME->isArrow())
+    else if (const auto *ME = llvm::dyn_cast<MemberExpr>(E);
+             ME && !ME->isArrow())
       E = ME->getBase();
     else
       break;
@@ -155,8 +156,8 @@ const VarDecl *localRoot(const Expr *E) {
 
 class DerivationCollector : public RecursiveASTVisitor<DerivationCollector> {
 public:
-  using Add = llvm::function_ref<void(const VarDecl *, const Expr *,
-                                      const Stmt *)>;
+  using Add =
+      llvm::function_ref<void(const VarDecl *, const Expr *, const Stmt *)>;
   explicit DerivationCollector(Add Fn) : Fn(Fn) {}
   bool TraverseLambdaExpr(LambdaExpr *) { return true; }
   bool TraverseCXXRecordDecl(CXXRecordDecl *) { return true; }
@@ -185,8 +186,8 @@ public:
     }
     if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(Call)) {
       // f.log = x, j["log"] = x, s += x, out << x
-      if (OC->getNumArgs() == 2 && (OC->isAssignmentOp() ||
-                                    OC->getOperator() == OO_LessLess))
+      if (OC->getNumArgs() == 2 &&
+          (OC->isAssignmentOp() || OC->getOperator() == OO_LessLess))
         if (const VarDecl *V = localRoot(OC->getArg(0)))
           Fn(V, OC->getArg(1), Call);
       return true;
@@ -216,44 +217,43 @@ private:
 //===----------------------------------------------------------------------===//
 
 void ConcurrentReadFinder::collectWriters(const FunctionDecl *Fn) {
-  Facts.forEachCallBeforeReturn(Fn, *Root, [&](const CallExpr *Call,
-                                               const Frame &Caller,
-                                               const GuardCallable *G) {
-    const FunctionDecl *Callee = Facts.summarizableCallee(Call);
-    if (!Callee || Callee == Fn)
-      return;
-    const FunctionSummary &Summary = Facts.summaryOf(Callee);
-    for (const LeftWrite &LW : Summary.Writes) {
-      std::optional<ObjectRef> Target =
-          Facts.mapToCaller(LW.Target, Call, Caller);
-      if (!Target)
-        continue;
-      auto W = std::make_unique<WriterStart>();
-      W->Target = std::move(*Target);
-      if (LW.Mutex)
-        W->Mutex = Facts.mapToCaller(*LW.Mutex, Call, Caller);
-      W->Locked = LW.Locked;
-      W->Pos = {Call, G};
-      W->Call = Call;
-      W->Origin = LW.Origin;
-      W->WriteAt = LW.WriteAt;
-      W->WriteDesc = LW.WriteDesc;
-      W->GuardLoc = LW.GuardLoc;
-      if (LW.Storage)
-        W->Storage = Facts.mapToCaller(*LW.Storage, Call, Caller);
-      W->ImportedFrom = LW.ImportedFrom;
-      W->ImportedWrite = LW.ImportedWrite;
-      Writers.push_back(std::move(W));
-    }
-  });
+  Facts.forEachCallBeforeReturn(
+      Fn, *Root,
+      [&](const CallExpr *Call, const Frame &Caller, const GuardCallable *G) {
+        const FunctionDecl *Callee = Facts.summarizableCallee(Call);
+        if (!Callee || Callee == Fn)
+          return;
+        const FunctionSummary &Summary = Facts.summaryOf(Callee);
+        for (const LeftWrite &LW : Summary.Writes) {
+          std::optional<ObjectRef> Target =
+              Facts.mapToCaller(LW.Target, Call, Caller);
+          if (!Target)
+            continue;
+          auto W = std::make_unique<WriterStart>();
+          W->Target = std::move(*Target);
+          if (LW.Mutex)
+            W->Mutex = Facts.mapToCaller(*LW.Mutex, Call, Caller);
+          W->Locked = LW.Locked;
+          W->Pos = {Call, G};
+          W->Call = Call;
+          W->Origin = LW.Origin;
+          W->WriteAt = LW.WriteAt;
+          W->WriteDesc = LW.WriteDesc;
+          W->GuardLoc = LW.GuardLoc;
+          if (LW.Storage)
+            W->Storage = Facts.mapToCaller(*LW.Storage, Call, Caller);
+          W->ImportedFrom = LW.ImportedFrom;
+          W->ImportedWrite = LW.ImportedWrite;
+          Writers.push_back(std::move(W));
+        }
+      });
   for (const GuardCallable &G : Facts.guardsOf(Fn)) {
     // The guard's own threads start where the guard's callable spawns them.
     for (const GuardWriter &GW : Facts.writersOf(G)) {
-      const Stmt *Start = !GW.Via.empty()
-                              ? static_cast<const Stmt *>(GW.Via.front())
-                              : GW.Spawn.Detach
-                                    ? static_cast<const Stmt *>(GW.Spawn.Detach)
-                                    : GW.Spawn.Start;
+      const Stmt *Start =
+          !GW.Via.empty()   ? static_cast<const Stmt *>(GW.Via.front())
+          : GW.Spawn.Detach ? static_cast<const Stmt *>(GW.Spawn.Detach)
+                            : GW.Spawn.Start;
       for (const Write &Wr : GW.Writes) {
         auto W = std::make_unique<WriterStart>();
         W->Target = Wr.Target;
@@ -300,8 +300,8 @@ void ConcurrentReadFinder::readsOf(const Expr *E, Position Pos, unsigned Depth,
     bool ThroughArrow = false;
     const Expr *Access = accessTop(Leaf, Local, &Getter, &ThroughArrow);
     bool Pointee = Getter ? ThroughArrow : isPointerLike(Access->getType());
-    std::optional<ObjectRef> Obj = Pointee ? Resolver.pointee(Access, Fr)
-                                           : Resolver.object(Access, Fr);
+    std::optional<ObjectRef> Obj =
+        Pointee ? Resolver.pointee(Access, Fr) : Resolver.object(Access, Fr);
     if (Obj) {
       if (Getter)
         Obj->Path.push_back(Getter);
@@ -327,8 +327,10 @@ void ConcurrentReadFinder::readsOf(const Expr *E, Position Pos, unsigned Depth,
   }
 }
 
+namespace {
+
 // Whether a range-for waits for every element: for (auto &f : v) f.wait();
-static bool waitsForEveryElement(const CXXForRangeStmt *For) {
+bool waitsForEveryElement(const CXXForRangeStmt *For) {
   const VarDecl *Loop = For->getLoopVariable();
   bool Waits = false;
   forEachCall(For->getBody(), [&](const CallExpr *Call) {
@@ -343,6 +345,8 @@ static bool waitsForEveryElement(const CXXForRangeStmt *For) {
   });
   return Waits;
 }
+
+} // namespace
 
 bool ConcurrentReadFinder::isWaitOn(const Stmt *S, const ObjectRef &Storage,
                                     const GuardCallable *G) {
@@ -389,8 +393,7 @@ bool ConcurrentReadFinder::isWaitOn(const Stmt *S, const ObjectRef &Storage,
           break;
         }
   }
-  std::optional<ObjectRef> Waited =
-      ObjectResolver().object(Base, frameOf(G));
+  std::optional<ObjectRef> Waited = ObjectResolver().object(Base, frameOf(G));
   return Waited && Waited->overlaps(Storage);
 }
 

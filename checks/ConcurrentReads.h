@@ -63,8 +63,8 @@ struct Read {
 
 struct Conflict {
   SerializerCall Serializer;
-  Read R;                          ///< the first read that races
-  const WriterStart *W = nullptr;  ///< the writer it races with
+  Read R;                         ///< the first read that races
+  const WriterStart *W = nullptr; ///< the writer it races with
   const FunctionDecl *Function = nullptr;
   llvm::SmallVector<Read, 4> Reads; ///< everything the serializer reads
 };

@@ -31,29 +31,28 @@ void DanglingCaptureCheck::registerMatchers(MatchFinder *Finder) {
   auto Detach = cxxMemberCallExpr(callee(cxxMethodDecl(hasName("detach"))));
   auto Pthread = callExpr(
       callee(functionDecl(hasAnyName("::pthread_detach", "::pthread_create"))));
-  auto Executor = callExpr(callee(functionDecl(hasAnyName(
-      std::vector<llvm::StringRef>(executorFunctionNames().begin(),
-                                   executorFunctionNames().end())))));
+  auto Executor =
+      callExpr(callee(functionDecl(hasAnyName(std::vector<llvm::StringRef>(
+          executorFunctionNames().begin(), executorFunctionNames().end())))));
   std::vector<llvm::StringRef> SpawnerNames(Common.DetachedSpawners.begin(),
                                             Common.DetachedSpawners.end());
   auto Anchor =
       SpawnerNames.empty()
           ? callExpr(anyOf(Detach, Pthread, Executor))
-          : callExpr(anyOf(Detach, Pthread, Executor,
-                           callExpr(callee(functionDecl(
-                               hasAnyName(SpawnerNames))))));
+          : callExpr(anyOf(
+                Detach, Pthread, Executor,
+                callExpr(callee(functionDecl(hasAnyName(SpawnerNames))))));
   Finder->addMatcher(
-      traverse(Traversal,
-               callExpr(unless(isExpansionInSystemHeader()), Anchor)
-                   .bind(SpawnCall)),
+      traverse(Traversal, callExpr(unless(isExpansionInSystemHeader()), Anchor)
+                              .bind(SpawnCall)),
       this);
   Finder->addMatcher(
-      traverse(Traversal,
-               varDecl(localClassVariable(),
-                       hasType(hasUnqualifiedDesugaredType(recordType(
-                           hasDeclaration(cxxRecordDecl(
-                               hasName("::boost::thread")))))))
-                   .bind(ThreadVar)),
+      traverse(
+          Traversal,
+          varDecl(localClassVariable(),
+                  hasType(hasUnqualifiedDesugaredType(recordType(hasDeclaration(
+                      cxxRecordDecl(hasName("::boost::thread")))))))
+              .bind(ThreadVar)),
       this);
 }
 

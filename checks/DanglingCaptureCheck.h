@@ -3,8 +3,8 @@
 #ifndef DEFER_RACE_CHECKS_DANGLINGCAPTURECHECK_H
 #define DEFER_RACE_CHECKS_DANGLINGCAPTURECHECK_H
 
-#include "CheckOptions.h"
 #include "AnalysisContext.h"
+#include "CheckOptions.h"
 #include "Spawns.h"
 
 #include "clang-tidy/ClangTidyCheck.h"

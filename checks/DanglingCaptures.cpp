@@ -200,8 +200,8 @@ void danglingCapturesOf(const DetachedSpawn &S, AnalysisContext &Analysis,
         if (const VarDecl *Dies = automaticVar(V);
             Dies && capturedByReferenceAllTheWay(V, L, Analysis))
           Found.push_back({Dies == V ? DanglingKind::ByReference
-                                   : DanglingKind::ThroughReference,
-                         Dies, Dies == V ? nullptr : V, Loc, &Cap});
+                                     : DanglingKind::ThroughReference,
+                           Dies, Dies == V ? nullptr : V, Loc, &Cap});
         continue;
       }
       if (const VarDecl *Dies = automaticPointee(V))
@@ -218,15 +218,15 @@ void danglingCapturesOf(const DetachedSpawn &S, AnalysisContext &Analysis,
       bool IsRef = FD && FD->getIdentifier() &&
                    (FD->getName() == "ref" || FD->getName() == "cref");
       if (const VarDecl *Dies = automaticObject(Referenced, 0); Dies && IsRef)
-        Found.push_back({DanglingKind::RefArgument, Dies, nullptr, Arg->getBeginLoc(),
-                            nullptr, Arg, I});
+        Found.push_back({DanglingKind::RefArgument, Dies, nullptr,
+                         Arg->getBeginLoc(), nullptr, Arg, I});
       continue;
     }
     if (const auto *UO = llvm::dyn_cast<UnaryOperator>(ignoreWrappers(Arg));
         UO && UO->getOpcode() == UO_AddrOf)
       if (const VarDecl *Dies = automaticObject(UO->getSubExpr(), 0))
         Found.push_back({DanglingKind::PointerArgument, Dies, nullptr,
-                            Arg->getBeginLoc(), nullptr, Arg, I});
+                         Arg->getBeginLoc(), nullptr, Arg, I});
   }
   if (C.Object) {
     const Expr *Obj = ignoreWrappers(C.Object);
@@ -234,7 +234,7 @@ void danglingCapturesOf(const DetachedSpawn &S, AnalysisContext &Analysis,
         UO && UO->getOpcode() == UO_AddrOf)
       if (const VarDecl *Dies = automaticObject(UO->getSubExpr(), 0))
         Found.push_back({DanglingKind::PointerArgument, Dies, nullptr,
-                            C.Object->getBeginLoc(), nullptr, C.Object, 0});
+                         C.Object->getBeginLoc(), nullptr, C.Object, 0});
   }
 
   for (const DanglingCapture &D : Found)

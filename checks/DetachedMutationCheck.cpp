@@ -18,7 +18,8 @@ DetachedMutationCheck::DetachedMutationCheck(llvm::StringRef Name,
                                              ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context), Common(Options),
       PreferCopy(std::string(Options.get("PreferredFix", "join")) == "copy"),
-      Guards(Common.ScopeGuards), Spawns(Common.DetachedSpawners, Common.ConcurrentExecutors) {}
+      Guards(Common.ScopeGuards),
+      Spawns(Common.DetachedSpawners, Common.ConcurrentExecutors) {}
 
 void DetachedMutationCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Common.store(Options, Opts);
@@ -26,11 +27,9 @@ void DetachedMutationCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
 }
 
 void DetachedMutationCheck::registerMatchers(MatchFinder *Finder) {
-  Finder->addMatcher(traverse(Traversal,
-                              localClassVariable().bind(GuardVar)),
+  Finder->addMatcher(traverse(Traversal, localClassVariable().bind(GuardVar)),
                      this);
-  Finder->addMatcher(traverse(Traversal,
-                              lambdaAssignment().bind(GuardAssign)),
+  Finder->addMatcher(traverse(Traversal, lambdaAssignment().bind(GuardAssign)),
                      this);
 }
 
@@ -68,9 +67,9 @@ void DetachedMutationCheck::report(const GuardCallable &G,
 
   const bool Direct = GW.Via.empty();
   FixIts Join = Direct ? joinInsteadOfDetach(GW.Spawn, *Analysis) : FixIts();
-  CopyFix Copy = Direct ? copyCapturesFix(GW.Spawn.Callable.Lambda,
-                                          GW.Writes, Ctx)
-                        : CopyFix();
+  CopyFix Copy = Direct
+                     ? copyCapturesFix(GW.Spawn.Callable.Lambda, GW.Writes, Ctx)
+                     : CopyFix();
   const std::string Object = Shown->Target.describe();
 
   {
@@ -100,8 +99,7 @@ void DetachedMutationCheck::report(const GuardCallable &G,
         break;
       }
       D << GW.Spawn.What << Form;
-    }
-    else
+    } else
       D << GW.Via.front()->getDirectCallee();
     for (const FixItHint &F : PreferCopy ? Copy.Fixes : Join)
       D << F;

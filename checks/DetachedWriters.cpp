@@ -64,10 +64,9 @@ bool DetachedWriterFacts::mayReachSpawn(const FunctionDecl *F,
   bool Reaches = !Found.empty();
   if (!Reaches && DepthLeft > 0)
     forEachCall(F->getBody(), [&](const CallExpr *Call) {
-      const FunctionDecl *Def =
-          userDefinedCallee(Call, Ctx.getSourceManager());
-      Reaches = Def && !Spawns.isSpawnApi(Def) &&
-                mayReachSpawn(Def, DepthLeft - 1);
+      const FunctionDecl *Def = userDefinedCallee(Call, Ctx.getSourceManager());
+      Reaches =
+          Def && !Spawns.isSpawnApi(Def) && mayReachSpawn(Def, DepthLeft - 1);
       return Reaches;
     });
   return ReachesSpawn[F] = Reaches;
@@ -242,8 +241,7 @@ DetachedWriterFacts::mapToCaller(const ObjectRef &CalleeObject,
   return Base;
 }
 
-const FunctionSummary &
-DetachedWriterFacts::summaryOf(const FunctionDecl *F) {
+const FunctionSummary &DetachedWriterFacts::summaryOf(const FunctionDecl *F) {
   static const FunctionSummary Empty;
   const FunctionDecl *Def = nullptr;
   if (!F)
@@ -311,27 +309,28 @@ DetachedWriterFacts::summaryOf(const FunctionDecl *F) {
   }
 
   // Calls that leave writers behind, made in F's body or in its guards.
-  forEachCallBeforeReturn(F, Root, [&](const CallExpr *Call,
-                                       const Frame &Caller,
-                                       const GuardCallable *) {
-    const FunctionDecl *Callee = summarizableCallee(Call);
-    if (!Callee || Callee == F)
-      return;
-    const FunctionSummary &S = summaryOf(Callee);
-    for (const LeftWrite &LW : S.Writes) {
-      std::optional<ObjectRef> Target = mapToCaller(LW.Target, Call, Caller);
-      if (!Target || Target->Kind == ObjectRef::Local)
-        continue;
-      LeftWrite Mapped = LW;
-      Mapped.Target = std::move(*Target);
-      if (LW.Mutex)
-        Mapped.Mutex = mapToCaller(*LW.Mutex, Call, Caller);
-      if (LW.Storage)
-        Mapped.Storage = mapToCaller(*LW.Storage, Call, Caller);
-      Mapped.Calls.insert(Mapped.Calls.begin(), Call);
-      Summary->Writes.push_back(std::move(Mapped));
-    }
-  });
+  forEachCallBeforeReturn(
+      F, Root,
+      [&](const CallExpr *Call, const Frame &Caller, const GuardCallable *) {
+        const FunctionDecl *Callee = summarizableCallee(Call);
+        if (!Callee || Callee == F)
+          return;
+        const FunctionSummary &S = summaryOf(Callee);
+        for (const LeftWrite &LW : S.Writes) {
+          std::optional<ObjectRef> Target =
+              mapToCaller(LW.Target, Call, Caller);
+          if (!Target || Target->Kind == ObjectRef::Local)
+            continue;
+          LeftWrite Mapped = LW;
+          Mapped.Target = std::move(*Target);
+          if (LW.Mutex)
+            Mapped.Mutex = mapToCaller(*LW.Mutex, Call, Caller);
+          if (LW.Storage)
+            Mapped.Storage = mapToCaller(*LW.Storage, Call, Caller);
+          Mapped.Calls.insert(Mapped.Calls.begin(), Call);
+          Summary->Writes.push_back(std::move(Mapped));
+        }
+      });
 
   --SummaryDepth;
   InProgress.erase(F);
@@ -409,56 +408,59 @@ FunctionRecord DetachedWriterFacts::record(const FunctionDecl *F) {
   // when they are imported. Calls in F's guards count too: they run before
   // F returns.
   ObjectResolver Resolver;
-  forEachCallBeforeReturn(Def, Root, [&](const CallExpr *Call,
-                                         const Frame &Caller,
-                                         const GuardCallable *) {
-    const FunctionDecl *Callee = Call->getDirectCallee();
-    if (!Callee || Callee->hasBody() ||
-        SM.isInSystemHeader(SM.getExpansionLoc(Callee->getLocation())))
-      return;
-    CallEdge E;
-    E.Callee = usrOf(Callee);
-    E.Name = qualifiedName(Callee);
-    E.At = Where(Call->getBeginLoc());
-    if (E.Callee.empty())
-      return;
-    auto Bind = [&](int Param, const Expr *Arg) {
-      ArgBinding B;
-      B.Param = Param;
-      if (std::optional<ObjectRef> O = Resolver.object(Arg, Caller))
-        B.Object = portable(*O);
-      if (std::optional<ObjectRef> P = Resolver.pointee(Arg, Caller))
-        B.Pointee = portable(*P);
-      if (B.Object || B.Pointee)
-        E.Args.push_back(std::move(B));
-    };
-    unsigned First = 0;
-    if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Call)) {
-      const Expr *Obj = MC->getImplicitObjectArgument();
-      ArgBinding B;
-      B.Param = -1;
-      std::optional<ObjectRef> O = Obj->getType()->isPointerType()
-                                       ? Resolver.pointee(Obj, Caller)
-                                       : Resolver.object(Obj, Caller);
-      if (O && (B.Object = portable(*O)))
-        E.Args.push_back(std::move(B));
-    } else if (llvm::isa<CXXOperatorCallExpr>(Call) &&
-               llvm::isa<CXXMethodDecl>(Callee)) {
-      First = 1;
-      if (Call->getNumArgs() > 0)
-        if (std::optional<ObjectRef> O = Resolver.object(Call->getArg(0), Caller);
-            O && portable(*O)) {
+  forEachCallBeforeReturn(
+      Def, Root,
+      [&](const CallExpr *Call, const Frame &Caller, const GuardCallable *) {
+        const FunctionDecl *Callee = Call->getDirectCallee();
+        if (!Callee || Callee->hasBody() ||
+            SM.isInSystemHeader(SM.getExpansionLoc(Callee->getLocation())))
+          return;
+        CallEdge E;
+        E.Callee = usrOf(Callee);
+        E.Name = qualifiedName(Callee);
+        E.At = Where(Call->getBeginLoc());
+        if (E.Callee.empty())
+          return;
+        auto Bind = [&](int Param, const Expr *Arg) {
+          ArgBinding B;
+          B.Param = Param;
+          if (std::optional<ObjectRef> O = Resolver.object(Arg, Caller))
+            B.Object = portable(*O);
+          if (std::optional<ObjectRef> P = Resolver.pointee(Arg, Caller))
+            B.Pointee = portable(*P);
+          if (B.Object || B.Pointee)
+            E.Args.push_back(std::move(B));
+        };
+        unsigned First = 0;
+        if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Call)) {
+          const Expr *Obj = MC->getImplicitObjectArgument();
           ArgBinding B;
           B.Param = -1;
-          B.Object = portable(*O);
-          E.Args.push_back(std::move(B));
+          std::optional<ObjectRef> O = Obj->getType()->isPointerType()
+                                           ? Resolver.pointee(Obj, Caller)
+                                           : Resolver.object(Obj, Caller);
+          if (O)
+            B.Object = portable(*O);
+          if (B.Object)
+            E.Args.push_back(std::move(B));
+        } else if (llvm::isa<CXXOperatorCallExpr>(Call) &&
+                   llvm::isa<CXXMethodDecl>(Callee)) {
+          First = 1;
+          if (Call->getNumArgs() > 0)
+            if (std::optional<ObjectRef> O =
+                    Resolver.object(Call->getArg(0), Caller);
+                O && portable(*O)) {
+              ArgBinding B;
+              B.Param = -1;
+              B.Object = portable(*O);
+              E.Args.push_back(std::move(B));
+            }
         }
-    }
-    for (unsigned I = First; I < Call->getNumArgs(); ++I)
-      Bind(static_cast<int>(I - First), Call->getArg(I));
-    if (!E.Args.empty())
-      R.Calls.push_back(std::move(E));
-  });
+        for (unsigned I = First; I < Call->getNumArgs(); ++I)
+          Bind(static_cast<int>(I - First), Call->getArg(I));
+        if (!E.Args.empty())
+          R.Calls.push_back(std::move(E));
+      });
   return R;
 }
 

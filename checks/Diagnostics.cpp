@@ -37,8 +37,7 @@ void noteGuard(ClangTidyCheck &Check, const GuardCallable &G,
 void noteCallChain(ClangTidyCheck &Check,
                    llvm::ArrayRef<const CallExpr *> Calls) {
   for (size_t I = 1; I < Calls.size(); ++I)
-    Check.diag(Calls[I]->getBeginLoc(), "%0 calls %1 here",
-               DiagnosticIDs::Note)
+    Check.diag(Calls[I]->getBeginLoc(), "%0 calls %1 here", DiagnosticIDs::Note)
         << Calls[I - 1]->getDirectCallee() << Calls[I]->getDirectCallee();
 }
 

@@ -166,7 +166,6 @@ bool isReferenceWrapperCall(const Expr *E) {
   return referenceWrapperFunctions().matches(Call->getDirectCallee());
 }
 
-
 const Expr *accessRoot(const Expr *Access) {
   const Expr *E = Access;
   for (unsigned Steps = 0; E && Steps < 32; ++Steps) {
@@ -238,8 +237,7 @@ private:
 };
 } // namespace
 
-void forEachCall(const Stmt *S,
-                 llvm::function_ref<bool(const CallExpr *)> Fn) {
+void forEachCall(const Stmt *S, llvm::function_ref<bool(const CallExpr *)> Fn) {
   if (S)
     CallVisitor(Fn).TraverseStmt(const_cast<Stmt *>(S));
 }

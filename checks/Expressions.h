@@ -75,8 +75,7 @@ Leaves collectLeaves(const Stmt *S);
 
 /// Calls Fn on every call in S, in source order, not looking inside nested
 /// lambdas or local classes. Stops early when Fn returns true.
-void forEachCall(const Stmt *S,
-                 llvm::function_ref<bool(const CallExpr *)> Fn);
+void forEachCall(const Stmt *S, llvm::function_ref<bool(const CallExpr *)> Fn);
 
 /// The function with a body that Call runs, if it is visible and not in a
 /// system header.

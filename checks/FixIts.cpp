@@ -33,7 +33,8 @@ blockStatement(const Stmt *S, BodyContext &Body) {
 
 std::string indentOf(SourceLocation Loc, const SourceManager &SM) {
   unsigned Column = SM.getExpansionColumnNumber(Loc);
-  return std::string(Column > 0 ? Column - 1 : 0, ' ');
+  std::string Indent(Column > 0 ? Column - 1 : 0, ' ');
+  return Indent;
 }
 
 // Whether only blanks precede Loc on its line.
@@ -63,9 +64,7 @@ struct ExitFinder : RecursiveASTVisitor<ExitFinder> {
   bool TraverseLambdaExpr(LambdaExpr *) { return true; }
   bool VisitReturnStmt(ReturnStmt *) { return !(Exits = true); }
   bool VisitBreakStmt(BreakStmt *) { return !(Exits = true); }
-  bool VisitContinueStmt(ContinueStmt *) {
-    return !(Exits = ContinueExits);
-  }
+  bool VisitContinueStmt(ContinueStmt *) { return !(Exits = ContinueExits); }
   bool VisitGotoStmt(GotoStmt *) { return !(Exits = true); }
   bool VisitCXXThrowExpr(CXXThrowExpr *) { return !(Exits = true); }
 };
@@ -86,8 +85,9 @@ FixIts joinAttributeDetached(const DetachedSpawn &S,
   const auto *AttrRef =
       llvm::dyn_cast<UnaryOperator>(ignoreWrappers(Create->getArg(1)));
   const auto *AttrVar =
-      AttrRef ? llvm::dyn_cast<DeclRefExpr>(ignoreWrappers(AttrRef->getSubExpr()))
-              : nullptr;
+      AttrRef
+          ? llvm::dyn_cast<DeclRefExpr>(ignoreWrappers(AttrRef->getSubExpr()))
+          : nullptr;
   if (!AttrVar)
     return {};
   const Stmt *OwnerBody = owningBody(S.ThreadVar);
@@ -105,21 +105,21 @@ FixIts joinAttributeDetached(const DetachedSpawn &S,
         C->getNumArgs() == 4)
       if (const auto *U =
               llvm::dyn_cast<UnaryOperator>(ignoreWrappers(C->getArg(1))))
-        if (const auto *D = llvm::dyn_cast<DeclRefExpr>(
-                ignoreWrappers(U->getSubExpr()));
+        if (const auto *D =
+                llvm::dyn_cast<DeclRefExpr>(ignoreWrappers(U->getSubExpr()));
             D && D->getDecl() == AttrVar->getDecl())
           ++Creates;
   }
   auto [Statement, Block] = blockStatement(Create, Body);
-  if (Creates != 1 || !Block || ignoreWrappers(llvm::dyn_cast<Expr>(Statement)) !=
-                                    Create)
+  if (Creates != 1 || !Block ||
+      ignoreWrappers(llvm::dyn_cast<Expr>(Statement)) != Create)
     return {};
   CharSourceRange State = Lexer::makeFileCharRange(
       CharSourceRange::getTokenRange(Attr->getArg(1)->getSourceRange()), SM,
       LO);
-  SourceLocation AfterSemi = Lexer::findLocationAfterToken(
-      Create->getEndLoc(), tok::semi, SM, LO,
-      /*SkipTrailingWhitespaceAndNewLine=*/false);
+  SourceLocation AfterSemi =
+      Lexer::findLocationAfterToken(Create->getEndLoc(), tok::semi, SM, LO,
+                                    /*SkipTrailingWhitespaceAndNewLine=*/false);
   if (State.isInvalid() || AfterSemi.isInvalid())
     return {};
   FixIts Fixes;
@@ -181,9 +181,11 @@ bool useFutureDeclared(ASTContext &Ctx) {
   const DeclContext *DC = Ctx.getTranslationUnitDecl();
   for (llvm::StringRef Name : {"boost", "asio"}) {
     const NamespaceDecl *NS = nullptr;
-    for (const NamedDecl *D : DC->lookup(&Ctx.Idents.get(Name)))
-      if ((NS = llvm::dyn_cast<NamespaceDecl>(D)))
+    for (const NamedDecl *D : DC->lookup(&Ctx.Idents.get(Name))) {
+      NS = llvm::dyn_cast<NamespaceDecl>(D);
+      if (NS)
         break;
+    }
     if (!NS)
       return false;
     DC = NS;
@@ -242,7 +244,8 @@ FixIts joinInsteadOfDetach(const DetachedSpawn &S, AnalysisContext &Analysis) {
   if (!S.Detach || inMacro(S.Detach->getSourceRange()))
     return Fixes;
   if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(S.Detach)) {
-    const auto *ME = llvm::dyn_cast<MemberExpr>(MC->getCallee()->IgnoreParens());
+    const auto *ME =
+        llvm::dyn_cast<MemberExpr>(MC->getCallee()->IgnoreParens());
     if (!ME || ME->getMemberLoc().isMacroID())
       return Fixes;
     Fixes.push_back(FixItHint::CreateReplacement(
@@ -297,8 +300,9 @@ FixIts captureByCopy(const LambdaExpr *L, llvm::ArrayRef<CaptureChange> Changes,
   for (const CaptureChange &Change : Changes) {
     const LambdaCapture *Found = nullptr;
     for (const LambdaCapture &C : L->captures()) {
-      if (Change.Var ? (C.capturesVariable() && C.getCapturedVar() == Change.Var)
-                     : C.capturesThis()) {
+      if (Change.Var
+              ? (C.capturesVariable() && C.getCapturedVar() == Change.Var)
+              : C.capturesThis()) {
         Found = &C;
         break;
       }
@@ -321,8 +325,9 @@ FixIts captureByCopy(const LambdaExpr *L, llvm::ArrayRef<CaptureChange> Changes,
     std::string Name = Change.Var->getNameAsString();
     if (Change.Move && !LO.CPlusPlus14)
       return {};
-    std::string Copy =
-        Change.Move ? Name + " = std::move(" + Name + ")" : Name;
+    std::string Copy = Name;
+    if (Change.Move)
+      Copy.append(" = std::move(").append(Name).append(")");
     if (Found->isImplicit()) {
       Appended += ", " + Copy;
       continue;
@@ -380,9 +385,11 @@ FixIts snapshotBefore(const Stmt *Anchor, const VarDecl *V,
   const Stmt *Statement = Anchor;
   const CompoundStmt *Block = nullptr;
   for (const Stmt *P = PM.getParent(Statement); P;
-       Statement = P, P = PM.getParent(P))
-    if ((Block = llvm::dyn_cast<CompoundStmt>(P)))
+       Statement = P, P = PM.getParent(P)) {
+    Block = llvm::dyn_cast<CompoundStmt>(P);
+    if (Block)
       break;
+  }
   if (!Block || inMacro(Statement->getSourceRange()))
     return {};
   SourceLocation Insert = Statement->getBeginLoc();
@@ -400,8 +407,8 @@ FixIts snapshotBefore(const Stmt *Anchor, const VarDecl *V,
   std::string Indent(Column > 0 ? Column - 1 : 0, ' ');
   FixIts Fixes;
   Fixes.push_back(FixItHint::CreateInsertion(
-      Insert, "const auto " + Name + " = " + V->getNameAsString() + ";\n" +
-                  Indent));
+      Insert,
+      "const auto " + Name + " = " + V->getNameAsString() + ";\n" + Indent));
   for (const DeclRefExpr *Use : Uses)
     Fixes.push_back(FixItHint::CreateReplacement(
         CharSourceRange::getTokenRange(Use->getLocation()), Name));
@@ -561,8 +568,8 @@ CopyFix copyCapturesFix(const LambdaExpr *L, llvm::ArrayRef<Write> Writes,
           !isCopyConstructible(This->getType()->getPointeeType()))
         return {};
     }
-    Add(Var, Capture->isImplicit() ? Root->getBeginLoc()
-                                   : Capture->getLocation());
+    Add(Var,
+        Capture->isImplicit() ? Root->getBeginLoc() : Capture->getLocation());
   }
   Result.Fixes = captureByCopy(L, Changes, /*Mutable=*/true, Ctx);
   if (Result.Fixes.empty())

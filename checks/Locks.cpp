@@ -36,8 +36,8 @@ void scanForLocks(const Stmt *S, llvm::SmallVectorImpl<LockState> &Held) {
       const auto *VD = llvm::dyn_cast<VarDecl>(D);
       if (!VD || !lockClasses().matches(recordOf(VD->getType())))
         continue;
-      const auto *CE =
-          llvm::dyn_cast_or_null<CXXConstructExpr>(ignoreWrappers(VD->getInit()));
+      const auto *CE = llvm::dyn_cast_or_null<CXXConstructExpr>(
+          ignoreWrappers(VD->getInit()));
       if (!CE || CE->getNumArgs() == 0 || hasDeferTag(CE))
         continue;
       Held.push_back({VD, CE->getArg(0), DS});
@@ -128,8 +128,7 @@ std::optional<HeldLock> LockIndex::heldAt(const Stmt *S, const Frame &Fr,
   return std::nullopt;
 }
 
-bool orderedByLock(const std::optional<HeldLock> &ReaderLock,
-                   bool WriterLocked,
+bool orderedByLock(const std::optional<HeldLock> &ReaderLock, bool WriterLocked,
                    const std::optional<ObjectRef> &WriterMutex) {
   return ReaderLock && WriterLocked &&
          (!ReaderLock->Mutex || !WriterMutex ||

@@ -36,9 +36,9 @@ void scanForLocks(const Stmt *S, llvm::SmallVectorImpl<LockState> &Held);
 
 /// A lock held around a statement.
 struct HeldLock {
-  const Expr *MutexExpr = nullptr;  ///< the mutex as written
-  std::optional<ObjectRef> Mutex;   ///< the mutex, when it is reachable
-  const Stmt *Guard = nullptr;      ///< the lock_guard declaration or lock()
+  const Expr *MutexExpr = nullptr; ///< the mutex as written
+  std::optional<ObjectRef> Mutex;  ///< the mutex, when it is reachable
+  const Stmt *Guard = nullptr;     ///< the lock_guard declaration or lock()
 };
 
 /// The locks taken in the blocks of one body, each block scanned once.
@@ -75,8 +75,7 @@ private:
 /// are ordered by a lock: both hold the same mutex, or the reader holds a
 /// lock that cannot be compared with the writer's (we cannot tell, so we
 /// assume they are).
-bool orderedByLock(const std::optional<HeldLock> &ReaderLock,
-                   bool WriterLocked,
+bool orderedByLock(const std::optional<HeldLock> &ReaderLock, bool WriterLocked,
                    const std::optional<ObjectRef> &WriterMutex);
 
 } // namespace clang::tidy::defer_race

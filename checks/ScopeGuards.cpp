@@ -104,8 +104,8 @@ public:
     // f_() where f_ is a functor or std::function member.
     if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(Call)) {
       if (OC->getOperator() == OO_Call && OC->getNumArgs() > 0)
-        if (const FieldDecl *F = memberField(OC->getArg(0)); F &&
-            belongsTo(F, RD)) {
+        if (const FieldDecl *F = memberField(OC->getArg(0));
+            F && belongsTo(F, RD)) {
           StoredCallable = true;
           return false;
         }
@@ -113,8 +113,8 @@ public:
     }
     // f_() on a function pointer member, or on a dependent member in a
     // template pattern.
-    if (const FieldDecl *F = memberField(Call->getCallee()); F &&
-        belongsTo(F, RD)) {
+    if (const FieldDecl *F = memberField(Call->getCallee());
+        F && belongsTo(F, RD)) {
       StoredCallable = true;
       return false;
     }
@@ -125,8 +125,8 @@ public:
     if (Callee->getIdentifier() &&
         (Callee->getName() == "invoke" || Callee->getName() == "__invoke") &&
         Call->getNumArgs() > 0)
-      if (const FieldDecl *F = memberField(Call->getArg(0)); F &&
-          belongsTo(F, RD)) {
+      if (const FieldDecl *F = memberField(Call->getArg(0));
+          F && belongsTo(F, RD)) {
         StoredCallable = true;
         return false;
       }
@@ -186,8 +186,8 @@ bool isDismissCall(const Stmt *S, const VarDecl *Guard) {
   bool Dismiss = Name == "release" || Name == "dismiss" || Name == "Dismiss" ||
                  Name == "Cancel" || Name == "cancel";
   if (Name == "set_active" && MC->getNumArgs() == 1) {
-    if (const auto *B = llvm::dyn_cast<CXXBoolLiteralExpr>(
-            ignoreWrappers(MC->getArg(0))))
+    if (const auto *B =
+            llvm::dyn_cast<CXXBoolLiteralExpr>(ignoreWrappers(MC->getArg(0))))
       Dismiss = !B->getValue();
   }
   if (!Dismiss)
@@ -306,8 +306,7 @@ ScopeGuardRecogniser::guardOf(const VarDecl *V) const {
 
 std::optional<GuardCallable> ScopeGuardRecogniser::guardOfAssignment(
     const CXXOperatorCallExpr *Assign) const {
-  if (!Assign || Assign->getOperator() != OO_Equal ||
-      Assign->getNumArgs() != 2)
+  if (!Assign || Assign->getOperator() != OO_Equal || Assign->getNumArgs() != 2)
     return std::nullopt;
   const auto *DRE =
       llvm::dyn_cast<DeclRefExpr>(ignoreWrappers(Assign->getArg(0)));
@@ -358,8 +357,8 @@ ScopeGuardRecogniser::staticBodyGuard(const VarDecl *V,
         if (!Params || !Params->getInit())
           continue;
         const CXXRecordDecl *PT = Params->getType()->getAsCXXRecordDecl();
-        if (!PT || PT->getCanonicalDecl() !=
-                       Field->getParent()->getCanonicalDecl())
+        if (!PT ||
+            PT->getCanonicalDecl() != Field->getParent()->getCanonicalDecl())
           continue;
         const auto *ILE =
             llvm::dyn_cast<InitListExpr>(ignoreWrappers(Params->getInit()));

@@ -18,8 +18,8 @@
 
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/ExprCXX.h"
-#include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallVector.h"
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,9 +28,9 @@ namespace clang::tidy::defer_race {
 
 /// What a guard runs when its scope ends.
 struct GuardCallable {
-  const VarDecl *Guard = nullptr;          ///< the guard variable
-  const LambdaExpr *Lambda = nullptr;      ///< the callable, when a lambda
-  const FunctionDecl *Function = nullptr;  ///< the callable, when a function
+  const VarDecl *Guard = nullptr;         ///< the guard variable
+  const LambdaExpr *Lambda = nullptr;     ///< the callable, when a lambda
+  const FunctionDecl *Function = nullptr; ///< the callable, when a function
   /// For a function callable: its arguments, as expressions of the function
   /// that declares the guard (BOOST_SCOPE_EXIT's captures).
   llvm::SmallVector<const Expr *, 4> BoundArgs;

@@ -18,7 +18,8 @@ SerializeSharedCheck::SerializeSharedCheck(llvm::StringRef Name,
     : ClangTidyCheck(Name, Context), Common(Options),
       SerializerFunctions(
           splitList(std::string(Options.get("SerializerFunctions", "")))),
-      Guards(Common.ScopeGuards), Spawns(Common.DetachedSpawners, Common.ConcurrentExecutors),
+      Guards(Common.ScopeGuards),
+      Spawns(Common.DetachedSpawners, Common.ConcurrentExecutors),
       Serializers(SerializerFunctions) {}
 
 void SerializeSharedCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
@@ -27,9 +28,8 @@ void SerializeSharedCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
 }
 
 void SerializeSharedCheck::registerMatchers(MatchFinder *Finder) {
-  Finder->addMatcher(traverse(Traversal,
-                              userFunctionDefinition().bind(Function)),
-                     this);
+  Finder->addMatcher(
+      traverse(Traversal, userFunctionDefinition().bind(Function)), this);
 }
 
 void SerializeSharedCheck::check(const MatchFinder::MatchResult &Result) {
@@ -52,7 +52,7 @@ void SerializeSharedCheck::check(const MatchFinder::MatchResult &Result) {
   llvm::SmallVector<Conflict, 2> Conflicts;
   Finder->conflictsIn(F, Conflicts);
   for (const Conflict &C : Conflicts)
-    report(C, *Result.Context);
+    report(C);
 }
 
 void SerializeSharedCheck::onEndOfTranslationUnit() {
@@ -70,7 +70,7 @@ void SerializeSharedCheck::onEndOfTranslationUnit() {
   Analysis.reset();
 }
 
-void SerializeSharedCheck::report(const Conflict &C, ASTContext &Ctx) {
+void SerializeSharedCheck::report(const Conflict &C) {
   const WriterStart &W = *C.W;
   const std::string Read = C.R.Object.describe();
   const std::string Written = W.Target.describe();
@@ -96,8 +96,9 @@ void SerializeSharedCheck::report(const Conflict &C, ASTContext &Ctx) {
   if (W.OwnGuard)
     noteGuard(*this, *W.OwnGuard, *Analysis);
   else if (W.GuardLoc.isValid() && !W.ImportedWrite)
-    diag(W.GuardLoc, "the thread is started by the scope-exit guard "
-                     "registered here",
+    diag(W.GuardLoc,
+         "the thread is started by the scope-exit guard "
+         "registered here",
          DiagnosticIDs::Note);
   if (const GuardWriter *Origin = W.Origin; Origin && Origin->Spawn.Start) {
     FixIts Join = Origin->Via.empty()
@@ -108,7 +109,7 @@ void SerializeSharedCheck::report(const Conflict &C, ASTContext &Ctx) {
                   "for it instead removes the race}1",
                   DiagnosticIDs::Note)
              << spawnSite(Origin->Spawn)
-             << (Join.empty() ? 0
+             << (Join.empty()                                ? 0
                  : Origin->Spawn.Kind == SpawnKind::Executor ? 2
                                                              : 1);
     for (const FixItHint &Fix : Join)

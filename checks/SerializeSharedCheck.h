@@ -32,7 +32,7 @@ public:
   void onEndOfTranslationUnit() override;
 
 private:
-  void report(const Conflict &C, ASTContext &Ctx);
+  void report(const Conflict &C);
 
   const CommonOptions Common;
   const std::vector<std::string> SerializerFunctions;

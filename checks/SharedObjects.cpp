@@ -22,8 +22,7 @@ bool ObjectRef::sameRoot(const ObjectRef &O) const {
     return ParamIndex == O.ParamIndex;
   case Global:
   case Local:
-    return Var && O.Var &&
-           Var->getCanonicalDecl() == O.Var->getCanonicalDecl();
+    return Var && O.Var && Var->getCanonicalDecl() == O.Var->getCanonicalDecl();
   }
   return false;
 }
@@ -70,7 +69,7 @@ std::string ObjectRef::describe() const {
   for (const FieldDecl *F : Path) {
     if (!F) {
       if (PendingDeref)
-        Out = "*" + Out;
+        Out.insert(0, 1, '*');
       PendingDeref = true;
       continue;
     }
@@ -79,7 +78,7 @@ std::string ObjectRef::describe() const {
     PendingDeref = false;
   }
   if (PendingDeref && Kind != This)
-    Out = "*" + Out;
+    Out.insert(0, 1, '*');
   if (Kind == This && Path.empty())
     Out = "*this";
   return Out;
@@ -119,7 +118,7 @@ Frame callFrame(const Frame &Parent, const CallExpr *Call,
   if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(Call);
       OC && OC->getOperator() == OO_Call && OC->getNumArgs() > 0) {
     const Expr *Closure = ignoreWrappers(OC->getArg(0));
-    const LambdaExpr *L = llvm::dyn_cast<LambdaExpr>(Closure);
+    const auto *L = llvm::dyn_cast<LambdaExpr>(Closure);
     if (const auto *DRE = llvm::dyn_cast<DeclRefExpr>(Closure))
       if (const auto *V = llvm::dyn_cast<VarDecl>(DRE->getDecl());
           V && V->getInit())
@@ -180,9 +179,9 @@ std::optional<ObjectRef> ObjectResolver::object(const Expr *E, const Frame &Fr,
     const auto *Field = llvm::dyn_cast<FieldDecl>(ME->getMemberDecl());
     if (!Field)
       return std::nullopt;
-    std::optional<ObjectRef> Base =
-        ME->isArrow() ? pointee(ME->getBase(), Fr, Depth + 1)
-                      : object(ME->getBase(), Fr, Depth + 1);
+    std::optional<ObjectRef> Base = ME->isArrow()
+                                        ? pointee(ME->getBase(), Fr, Depth + 1)
+                                        : object(ME->getBase(), Fr, Depth + 1);
     if (Base)
       Base->Path.push_back(Field);
     return Base;
@@ -306,7 +305,7 @@ std::optional<ObjectRef> ObjectResolver::variable(const VarDecl *V,
 
   // Locals of a non-root frame are the callable's own, unless they are
   // references or pointers initialised from something we can see.
-  auto ownLocal = [&]() -> std::optional<ObjectRef> {
+  auto OwnLocal = [&]() -> std::optional<ObjectRef> {
     const Expr *Init = V->getInit();
     if (!Init)
       return std::nullopt;
@@ -319,7 +318,7 @@ std::optional<ObjectRef> ObjectResolver::variable(const VarDecl *V,
   };
 
   // A parameter bound to an argument of the parent frame.
-  auto boundParam = [&](const ParmVarDecl *P) -> std::optional<ObjectRef> {
+  auto BoundParam = [&](const ParmVarDecl *P) -> std::optional<ObjectRef> {
     unsigned Index = P->getFunctionScopeIndex();
     if (!Fr.Parent || Index >= Fr.Args.size())
       return std::nullopt;
@@ -345,8 +344,8 @@ std::optional<ObjectRef> ObjectResolver::variable(const VarDecl *V,
         return std::nullopt;
       }
       if (const auto *P = llvm::dyn_cast<ParmVarDecl>(V))
-        return boundParam(P);
-      return ownLocal();
+        return BoundParam(P);
+      return OwnLocal();
     }
     for (const LambdaCapture &C : Fr.Lambda->captures()) {
       if (!C.capturesVariable() || C.getCapturedVar() != V)
@@ -367,7 +366,7 @@ std::optional<ObjectRef> ObjectResolver::variable(const VarDecl *V,
 
   if (const auto *P = llvm::dyn_cast<ParmVarDecl>(V)) {
     if (!Fr.isRoot())
-      return boundParam(P);
+      return BoundParam(P);
     ObjectRef R;
     R.Var = P;
     QualType T = P->getType();
@@ -385,11 +384,11 @@ std::optional<ObjectRef> ObjectResolver::variable(const VarDecl *V,
   }
 
   if (!Fr.isRoot())
-    return ownLocal();
+    return OwnLocal();
 
   // An automatic variable of the root function.
   if (V->getType()->isReferenceType() || Pointee)
-    return ownLocal();
+    return OwnLocal();
   ObjectRef R;
   R.Kind = ObjectRef::Local;
   R.Var = V;

@@ -81,7 +81,8 @@ const Expr *useFutureHandler(const Expr *E) {
   const auto *Call = llvm::dyn_cast_or_null<CallExpr>(ignoreWrappers(E));
   if (!Call || Call->getNumArgs() == 0)
     return nullptr;
-  const auto *MD = llvm::dyn_cast_or_null<CXXMethodDecl>(Call->getDirectCallee());
+  const auto *MD =
+      llvm::dyn_cast_or_null<CXXMethodDecl>(Call->getDirectCallee());
   if (!MD || qualifiedName(MD->getParent()) != "boost::asio::use_future_t")
     return nullptr;
   // operator() on the use_future object: the argument after the object.
@@ -139,8 +140,10 @@ ThreadCallable callableFrom(const Expr *CallableArg,
     }
   } else if (const auto *UO = llvm::dyn_cast<UnaryOperator>(E);
              UO && UO->getOpcode() == UO_AddrOf) {
-    const auto *Ref = llvm::dyn_cast<DeclRefExpr>(ignoreWrappers(UO->getSubExpr()));
-    const auto *FD = Ref ? llvm::dyn_cast<FunctionDecl>(Ref->getDecl()) : nullptr;
+    const auto *Ref =
+        llvm::dyn_cast<DeclRefExpr>(ignoreWrappers(UO->getSubExpr()));
+    const auto *FD =
+        Ref ? llvm::dyn_cast<FunctionDecl>(Ref->getDecl()) : nullptr;
     if (const auto *MD = llvm::dyn_cast_or_null<CXXMethodDecl>(FD);
         MD && MD->isInstance()) {
       // std::thread(&C::run, obj, args...)
@@ -149,9 +152,9 @@ ThreadCallable callableFrom(const Expr *CallableArg,
       C.Function = MD;
       C.Object = Rest.front();
       const Expr *Obj = ignoreWrappers(Rest.front());
-      C.ObjectIsPointer = Obj->getType()->isPointerType() ||
-                          (isPointerLike(Obj->getType()) &&
-                           !transparentCallArgument(Obj));
+      C.ObjectIsPointer =
+          Obj->getType()->isPointerType() ||
+          (isPointerLike(Obj->getType()) && !transparentCallArgument(Obj));
       Rest = Rest.drop_front();
     } else {
       C.Function = FD;
@@ -211,7 +214,8 @@ bool SpawnRecogniser::isSpawnApi(const FunctionDecl *FD) const {
   if (const auto *MD = llvm::dyn_cast<CXXMethodDecl>(FD))
     if (threadClasses().matches(MD->getParent()))
       return true;
-  if (FD->getIdentifier() && FD->getDeclContext()->getRedeclContext()->isTranslationUnit() &&
+  if (FD->getIdentifier() &&
+      FD->getDeclContext()->getRedeclContext()->isTranslationUnit() &&
       FD->getName().take_front(8) == "pthread_")
     return true;
   return Spawners.matches(FD);
@@ -247,8 +251,8 @@ SpawnRecogniser::fromDetachCall(const CXXMemberCallExpr *MC,
           ? Obj->getType()->getPointeeType()->getAsCXXRecordDecl()
           : Obj->getType()->getAsCXXRecordDecl();
   std::string Name = qualifiedName(RD);
-  S.Kind = Name == "boost::thread" ? SpawnKind::BoostThread
-                                   : SpawnKind::StdThread;
+  S.Kind =
+      Name == "boost::thread" ? SpawnKind::BoostThread : SpawnKind::StdThread;
   S.What = Name;
   const CXXConstructExpr *Construct = threadConstruction(Obj);
   if (!Construct) {
@@ -343,7 +347,8 @@ std::optional<DetachedSpawn>
 SpawnRecogniser::fromExecutor(const CallExpr *Call) const {
   const FunctionDecl *Callee = Call->getDirectCallee();
   if (!Callee || !executorFunctions().matches(Callee) ||
-      Call->getNumArgs() < 2 || !isConcurrentExecutor(Call->getArg(0)->getType()))
+      Call->getNumArgs() < 2 ||
+      !isConcurrentExecutor(Call->getArg(0)->getType()))
     return std::nullopt;
   DetachedSpawn S;
   S.Kind = SpawnKind::Executor;
@@ -417,7 +422,8 @@ SpawnRecogniser::spawnAt(const Stmt *St, AnalysisContext &Analysis) const {
         if (!isCallTo(C, "pthread_attr_setdetachstate") ||
             C->getNumArgs() != 2 || addressedVar(C->getArg(0)) != Attr)
           return false;
-        const auto *State = llvm::dyn_cast<DeclRefExpr>(ignoreWrappers(C->getArg(1)));
+        const auto *State =
+            llvm::dyn_cast<DeclRefExpr>(ignoreWrappers(C->getArg(1)));
         if (State && State->getDecl()->getIdentifier() &&
             State->getDecl()->getName() == "PTHREAD_CREATE_DETACHED")
           S->DetachedAttribute = C;
@@ -535,7 +541,8 @@ std::optional<DetachedSpawn> storedAsync(const CallExpr *Call,
   if (const auto *E = Args.front()->getType()->getAs<EnumType>();
       E && E->getDecl()->getName() == "launch") {
     // std::launch::deferred runs in the thread that waits.
-    const auto *Policy = llvm::dyn_cast<DeclRefExpr>(ignoreWrappers(Args.front()));
+    const auto *Policy =
+        llvm::dyn_cast<DeclRefExpr>(ignoreWrappers(Args.front()));
     if (Policy && Policy->getDecl()->getName() == "deferred")
       return std::nullopt;
     Args = Args.drop_front();

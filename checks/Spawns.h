@@ -22,8 +22,8 @@
 #include "Names.h"
 
 #include "clang/AST/ExprCXX.h"
-#include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallVector.h"
 #include <optional>
 #include <string>
 #include <vector>
@@ -125,8 +125,8 @@ public:
 private:
   std::optional<DetachedSpawn> fromDetachCall(const CXXMemberCallExpr *MC,
                                               AnalysisContext &Analysis) const;
-  std::optional<DetachedSpawn> fromPthreadDetach(const CallExpr *Call,
-                                                 AnalysisContext &Analysis) const;
+  std::optional<DetachedSpawn>
+  fromPthreadDetach(const CallExpr *Call, AnalysisContext &Analysis) const;
   std::optional<DetachedSpawn> fromPthreadCreate(const CallExpr *Call) const;
   std::optional<DetachedSpawn> fromSpawner(const CallExpr *Call) const;
   std::optional<DetachedSpawn> fromExecutor(const CallExpr *Call) const;

@@ -9,8 +9,8 @@ namespace clang::tidy::defer_race {
 
 const NameList &pointerLikeClasses() {
   static const NameList Names({"::std::shared_ptr", "::std::unique_ptr",
-                               "::std::reference_wrapper", "::boost::shared_ptr",
-                               "::boost::intrusive_ptr",
+                               "::std::reference_wrapper",
+                               "::boost::shared_ptr", "::boost::intrusive_ptr",
                                "::boost::reference_wrapper"});
   return Names;
 }
@@ -143,9 +143,9 @@ bool isSynchronizationType(QualType T) {
   if (!D || !D->getIdentifier())
     return false;
   std::string Name = D->getName().lower();
-  for (const char *Word : {"mutex", "condition_variable", "condvar", "latch",
-                           "barrier", "semaphore", "once_flag", "promise",
-                           "spinlock"})
+  for (const char *Word :
+       {"mutex", "condition_variable", "condvar", "latch", "barrier",
+        "semaphore", "once_flag", "promise", "spinlock"})
     if (Name.find(Word) != std::string::npos)
       return true;
   return false;

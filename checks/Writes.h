@@ -21,7 +21,7 @@ namespace clang::tidy::defer_race {
 
 /// One write made by a callable.
 struct Write {
-  ObjectRef Target;        ///< relative to the root frame
+  ObjectRef Target;             ///< relative to the root frame
   const Stmt *At = nullptr;     ///< the mutating statement
   const Expr *Access = nullptr; ///< the accessed glvalue, e.g. res.wreqlog
   std::optional<HeldLock> Lock; ///< lock held while writing
