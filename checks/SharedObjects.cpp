@@ -4,6 +4,7 @@
 #include "Expressions.h"
 #include "Vocabulary.h"
 
+#include "clang/AST/ASTContext.h"
 #include "clang/Basic/SourceManager.h"
 
 namespace clang::tidy::defer_race {
