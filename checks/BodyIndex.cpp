@@ -2,7 +2,7 @@
 
 #include "BodyIndex.h"
 
-#include "SharedObjects.h"
+#include "Expressions.h"
 
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "llvm/ADT/SmallPtrSet.h"
@@ -106,25 +106,9 @@ BodyIndex::BodyIndex(const Stmt *Body) : Body(Body) {
 // Questions
 //===----------------------------------------------------------------------===//
 
-ParentMap &BodyIndex::parents() const {
-  if (!Parents)
-    Parents = std::make_unique<ParentMap>(const_cast<Stmt *>(Body));
-  return *Parents;
-}
-
 const DeclStmt *BodyIndex::declStmtOf(const VarDecl *V) const {
   auto It = Decls.find(V);
   return It == Decls.end() ? nullptr : It->second;
-}
-
-SourceLocation BodyIndex::endOfScope(const VarDecl *V) const {
-  const DeclStmt *DS = declStmtOf(V);
-  const Stmt *P = DS ? parents().getParent(DS) : nullptr;
-  if (!P)
-    return {};
-  if (const auto *CS = llvm::dyn_cast<CompoundStmt>(P))
-    return CS->getRBracLoc();
-  return P->getEndLoc(); // for, if, while, switch with a declaration
 }
 
 llvm::ArrayRef<BodyIndex::CallRef>
@@ -179,60 +163,6 @@ bool BodyIndex::namesAnything(llvm::StringRef Name) const {
     Collect(*Names).TraverseStmt(const_cast<Stmt *>(Body));
   }
   return Names->count(Name) != 0;
-}
-
-std::optional<LockState> BodyIndex::lockBefore(const CompoundStmt *CS,
-                                               const Stmt *Child) const {
-  std::unique_ptr<BlockLocks> &Slot = Locks[CS];
-  if (!Slot) {
-    // One pass over the block: what is held before each of its statements.
-    Slot = std::make_unique<BlockLocks>();
-    llvm::SmallVector<LockState, 2> Held;
-    for (const Stmt *S : CS->body()) {
-      Slot->Position.try_emplace(S, Slot->Top.size());
-      Slot->Top.push_back(Held.empty() ? LockState() : Held.back());
-      if (S)
-        scanForLocks(S, Held);
-    }
-  }
-  auto It = Slot->Position.find(Child);
-  if (It == Slot->Position.end())
-    return std::nullopt;
-  const LockState &Top = Slot->Top[It->second];
-  if (!Top.Key)
-    return std::nullopt;
-  return Top;
-}
-
-//===----------------------------------------------------------------------===//
-// The cache
-//===----------------------------------------------------------------------===//
-
-namespace {
-thread_local BodyIndexCache *Active = nullptr;
-} // namespace
-
-const BodyIndex &BodyIndexCache::get(const Stmt *Body) {
-  std::unique_ptr<BodyIndex> &Slot = Indexes[Body];
-  if (!Slot)
-    Slot = std::make_unique<BodyIndex>(Body);
-  return *Slot;
-}
-
-BodyIndexCache::Scope::Scope(BodyIndexCache &C) : Previous(Active) {
-  Active = &C;
-}
-
-BodyIndexCache::Scope::~Scope() { Active = Previous; }
-
-const BodyIndex &bodyIndex(const Stmt *Body) {
-  if (Active)
-    return Active->get(Body);
-  // No check is running (the checks always open a Scope): build one that
-  // lives as long as the thread, so that no answer is ever stale or dangling.
-  thread_local std::vector<std::unique_ptr<BodyIndex>> Unscoped;
-  Unscoped.push_back(std::make_unique<BodyIndex>(Body));
-  return *Unscoped.back();
 }
 
 } // namespace clang::tidy::defer_race

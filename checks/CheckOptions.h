@@ -63,15 +63,16 @@ template <typename T> llvm::StringRef spellingOf(T Value) {
 }
 
 /// Reads an enum option with clang-tidy's own parser: the check's option, and
-/// with LocalOrGlobal the global one when the check has none. A value outside the mapping gets clang-tidy's
-/// "invalid configuration value" warning; this adds a note that lists the
-/// valid values, since clang-tidy only suggests the nearest one.
+/// with LocalOrGlobal the global one when the check has none. A value outside
+/// the mapping gets clang-tidy's "invalid configuration value" warning; this
+/// adds a note that lists the valid values, since clang-tidy only suggests the
+/// nearest one.
 template <typename T>
 T enumOption(ClangTidyCheck &Check, const ClangTidyCheck::OptionsView &Options,
              llvm::StringRef Name, T Default, bool LocalOrGlobal) {
   std::optional<std::string> Given;
-  if (auto Raw = LocalOrGlobal ? Options.getLocalOrGlobal(Name)
-                               : Options.get(Name))
+  if (auto Raw =
+          LocalOrGlobal ? Options.getLocalOrGlobal(Name) : Options.get(Name))
     Given = std::string(*Raw);
   if (!Given)
     return Default;
@@ -108,12 +109,12 @@ struct CommonOptions {
 
   CommonOptions(ClangTidyCheck &Check,
                 const ClangTidyCheck::OptionsView &Options)
-      : ScopeGuards(
-            splitList(std::string(Options.getLocalOrGlobal("ScopeGuards", "")))),
+      : ScopeGuards(splitList(
+            std::string(Options.getLocalOrGlobal("ScopeGuards", "")))),
         DetachedSpawners(splitList(
             std::string(Options.getLocalOrGlobal("DetachedSpawners", "")))),
-        ConcurrentExecutors(splitList(std::string(
-            Options.getLocalOrGlobal("ConcurrentExecutors", "")))),
+        ConcurrentExecutors(splitList(
+            std::string(Options.getLocalOrGlobal("ConcurrentExecutors", "")))),
         SummaryDirectory(
             std::string(Options.getLocalOrGlobal("SummaryDirectory", ""))),
         Mode(enumOption(Check, Options, "SummaryMode", SummaryMode::Import,

@@ -10,8 +10,11 @@
 #ifndef DEFER_RACE_CHECKS_COMPAT_H
 #define DEFER_RACE_CHECKS_COMPAT_H
 
+#include "clang-tidy/utils/OptionsUtils.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Config/llvm-config.h"
+#include <string>
+#include <vector>
 
 // LLVM 22 moved the registry into ClangTidyModule.h and made the old header
 // warn.
@@ -39,6 +42,29 @@ inline bool endsWith(llvm::StringRef S, llvm::StringRef Suffix) {
   return S.ends_with(Suffix);
 #else
   return S.endswith(Suffix);
+#endif
+}
+
+// utils::options::parseStringList returned std::vector<std::string>, and
+// serializeStringList took ArrayRef<std::string>, until LLVM 15; since then
+// both use StringRef.
+inline std::vector<std::string> parseStringList(llvm::StringRef Option) {
+#if LLVM_VERSION_MAJOR >= 15
+  std::vector<std::string> Out;
+  for (llvm::StringRef Item : utils::options::parseStringList(Option))
+    Out.push_back(Item.str());
+  return Out;
+#else
+  return utils::options::parseStringList(Option);
+#endif
+}
+
+inline std::string serializeStringList(const std::vector<std::string> &List) {
+#if LLVM_VERSION_MAJOR >= 15
+  std::vector<llvm::StringRef> Refs(List.begin(), List.end());
+  return utils::options::serializeStringList(Refs);
+#else
+  return utils::options::serializeStringList(List);
 #endif
 }
 

@@ -1,6 +1,9 @@
 //===--- ConcurrentReads.cpp - Facts: reads a detached writer may overlap -===//
 
 #include "ConcurrentReads.h"
+#include "BodyIndex.h"
+#include "Expressions.h"
+#include "Vocabulary.h"
 
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "llvm/ADT/SmallPtrSet.h"
@@ -8,102 +11,55 @@
 namespace clang::tidy::defer_race {
 
 //===----------------------------------------------------------------------===//
-// Contexts: F's body, or a guard's callable, with its CFG.
+// Order: F's body, or a guard's callable, and its CFG.
 //===----------------------------------------------------------------------===//
 
-struct ConcurrentReadFinder::Context {
-  using Point = std::pair<const CFGBlock *, unsigned>;
+namespace {
 
-  const Stmt *Body = nullptr;
-  const Decl *Owner = nullptr;
-  std::unique_ptr<CFG> Cfg;
-  bool CfgTried = false;
-  llvm::DenseMap<const Stmt *, Point> Where;
-  llvm::DenseMap<const VarDecl *, llvm::SmallVector<Point, 2>> Destructions;
+using Point = BodyContext::Point;
 
-  ParentMap &parents() { return bodyIndex(Body).parents(); }
-
-  CFG *cfg(ASTContext &Ctx) {
-    if (CfgTried)
-      return Cfg.get();
-    CfgTried = true;
-    CFG::BuildOptions Options;
-    Options.AddImplicitDtors = true;
-    Options.setAllAlwaysAdd();
-    Cfg = CFG::buildCFG(Owner, const_cast<Stmt *>(Body), &Ctx, Options);
-    if (Cfg)
-      for (const CFGBlock *B : *Cfg)
-        for (unsigned I = 0; I < B->size(); ++I) {
-          if (auto S = (*B)[I].getAs<CFGStmt>())
-            Where.try_emplace(S->getStmt(), B, I);
-          else if (auto D = (*B)[I].getAs<CFGAutomaticObjDtor>())
-            Destructions[D->getVarDecl()].push_back({B, I});
-        }
-    return Cfg.get();
+// Whether To can execute after From: later in the same block, or in a
+// block reachable from From's successors (a loop brings From's block back).
+// Paths through an element for which Blocks returns true are cut: that is
+// where the writer is waited for.
+bool reaches(Point From, Point To,
+             llvm::function_ref<bool(const Stmt *)> Blocks = nullptr) {
+  auto IsBlocking = [&](const CFGBlock *B, unsigned I) {
+    if (!Blocks)
+      return false;
+    auto S = (*B)[I].getAs<CFGStmt>();
+    return S && Blocks(S->getStmt());
+  };
+  // The rest of From's own block.
+  for (unsigned I = From.second + 1; I < From.first->size(); ++I) {
+    if (From.first == To.first && I == To.second)
+      return true;
+    if (IsBlocking(From.first, I))
+      return false;
   }
-
-  std::optional<Point> locate(const Stmt *S, ASTContext &Ctx) {
-    if (!cfg(Ctx))
-      return std::nullopt;
-    for (; S; S = parents().getParent(S)) {
-      auto It = Where.find(S);
-      if (It != Where.end())
-        return It->second;
-    }
-    return std::nullopt;
-  }
-
-  llvm::SmallVector<Point, 4> destructionsOf(const VarDecl *V, ASTContext &Ctx) {
-    llvm::SmallVector<Point, 4> Out;
-    if (!cfg(Ctx))
-      return Out;
-    auto It = Destructions.find(V);
-    if (It != Destructions.end())
-      Out.append(It->second.begin(), It->second.end());
-    return Out;
-  }
-
-  // Whether To can execute after From: later in the same block, or in a
-  // block reachable from From's successors (a loop brings From's block back).
-  // Paths through an element for which Blocks returns true are cut: that is
-  // where the writer is waited for.
-  static bool reaches(Point From, Point To,
-                      llvm::function_ref<bool(const Stmt *)> Blocks = nullptr) {
-    auto IsBlocking = [&](const CFGBlock *B, unsigned I) {
-      if (!Blocks)
-        return false;
-      auto S = (*B)[I].getAs<CFGStmt>();
-      return S && Blocks(S->getStmt());
-    };
-    // The rest of From's own block.
-    for (unsigned I = From.second + 1; I < From.first->size(); ++I) {
-      if (From.first == To.first && I == To.second)
+  llvm::SmallPtrSet<const CFGBlock *, 32> Seen;
+  llvm::SmallVector<const CFGBlock *, 32> Work;
+  auto Push = [&](const CFGBlock *B) {
+    for (const CFGBlock *S : B->succs())
+      if (S && Seen.insert(S).second)
+        Work.push_back(S);
+  };
+  Push(From.first);
+  while (!Work.empty()) {
+    const CFGBlock *B = Work.pop_back_val();
+    bool Cut = false;
+    for (unsigned I = 0; I < B->size() && !Cut; ++I) {
+      if (B == To.first && I == To.second)
         return true;
-      if (IsBlocking(From.first, I))
-        return false;
+      Cut = IsBlocking(B, I);
     }
-    llvm::SmallPtrSet<const CFGBlock *, 32> Seen;
-    llvm::SmallVector<const CFGBlock *, 32> Work;
-    auto Push = [&](const CFGBlock *B) {
-      for (const CFGBlock *S : B->succs())
-        if (S && Seen.insert(S).second)
-          Work.push_back(S);
-    };
-    Push(From.first);
-    while (!Work.empty()) {
-      const CFGBlock *B = Work.pop_back_val();
-      bool Cut = false;
-      for (unsigned I = 0; I < B->size() && !Cut; ++I) {
-        if (B == To.first && I == To.second)
-          return true;
-        Cut = IsBlocking(B, I);
-      }
-      if (!Cut)
-        Push(B);
-    }
-    return false;
+    if (!Cut)
+      Push(B);
   }
-};
+  return false;
+}
+
+} // namespace
 
 ConcurrentReadFinder::ConcurrentReadFinder(
     DetachedWriterFacts &Facts, const SerializerRecogniser &Serializers)
@@ -111,22 +67,13 @@ ConcurrentReadFinder::ConcurrentReadFinder(
 
 ConcurrentReadFinder::~ConcurrentReadFinder() = default;
 
-ConcurrentReadFinder::Context &
-ConcurrentReadFinder::contextOf(const GuardCallable *G) {
-  std::unique_ptr<Context> &Slot = Contexts[G];
-  if (!Slot) {
-    Slot = std::make_unique<Context>();
-    if (G) {
-      Slot->Body = G->body();
-      Slot->Owner = G->Lambda ? static_cast<const Decl *>(
-                                    G->Lambda->getCallOperator())
-                              : G->Function;
-    } else {
-      Slot->Body = F->getBody();
-      Slot->Owner = F;
-    }
-  }
-  return *Slot;
+BodyContext &ConcurrentReadFinder::contextOf(const GuardCallable *G) {
+  if (!G)
+    return Facts.analysis().body(F->getBody(), F);
+  const Decl *Owner =
+      G->Lambda ? static_cast<const Decl *>(G->Lambda->getCallOperator())
+                : G->Function;
+  return Facts.analysis().body(G->body(), Owner);
 }
 
 const Frame &ConcurrentReadFinder::frameOf(const GuardCallable *G) {
@@ -134,7 +81,7 @@ const Frame &ConcurrentReadFinder::frameOf(const GuardCallable *G) {
     return *Root;
   std::unique_ptr<Frame> &Slot = GuardFrames[G];
   if (!Slot)
-    Slot = std::make_unique<Frame>(G->frame(*Root));
+    Slot = std::make_unique<Frame>(guardFrame(*G, *Root));
   return *Slot;
 }
 
@@ -177,21 +124,6 @@ private:
   bool SkipLambdas;
 };
 
-class LeafCollector : public RecursiveASTVisitor<LeafCollector> {
-public:
-  llvm::SmallVector<const Expr *, 8> Leaves;
-  bool TraverseLambdaExpr(LambdaExpr *) { return true; }
-  bool VisitDeclRefExpr(DeclRefExpr *E) {
-    if (llvm::isa<VarDecl>(E->getDecl()))
-      Leaves.push_back(E);
-    return true;
-  }
-  bool VisitCXXThisExpr(CXXThisExpr *E) {
-    Leaves.push_back(E);
-    return true;
-  }
-};
-
 // The local variable at the root of an access, when a write into it can make
 // it carry data from elsewhere: j["log"], msg.mutable_fields()->at(k).
 const VarDecl *localRoot(const Expr *E) {
@@ -202,13 +134,14 @@ const VarDecl *localRoot(const Expr *E) {
       E = UO->getSubExpr();
     else if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(E);
              OC && OC->getNumArgs() > 0 &&
-             (OC->getOperator() == OO_Subscript || OC->getOperator() == OO_Star ||
-              OC->getOperator() == OO_Arrow))
+             (OC->getOperator() == OO_Subscript ||
+              OC->getOperator() == OO_Star || OC->getOperator() == OO_Arrow))
       E = OC->getArg(0);
     else if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(E);
              MC && MC->getMethodDecl() && !MC->getMethodDecl()->isConst())
       E = MC->getImplicitObjectArgument();
-    else if (const auto *ME = llvm::dyn_cast<MemberExpr>(E); ME && !ME->isArrow())
+    else if (const auto *ME = llvm::dyn_cast<MemberExpr>(E);
+             ME && !ME->isArrow())
       E = ME->getBase();
     else
       break;
@@ -223,8 +156,8 @@ const VarDecl *localRoot(const Expr *E) {
 
 class DerivationCollector : public RecursiveASTVisitor<DerivationCollector> {
 public:
-  using Add = llvm::function_ref<void(const VarDecl *, const Expr *,
-                                      const Stmt *)>;
+  using Add =
+      llvm::function_ref<void(const VarDecl *, const Expr *, const Stmt *)>;
   explicit DerivationCollector(Add Fn) : Fn(Fn) {}
   bool TraverseLambdaExpr(LambdaExpr *) { return true; }
   bool TraverseCXXRecordDecl(CXXRecordDecl *) { return true; }
@@ -253,8 +186,8 @@ public:
     }
     if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(Call)) {
       // f.log = x, j["log"] = x, s += x, out << x
-      if (OC->getNumArgs() == 2 && (OC->isAssignmentOp() ||
-                                    OC->getOperator() == OO_LessLess))
+      if (OC->getNumArgs() == 2 &&
+          (OC->isAssignmentOp() || OC->getOperator() == OO_LessLess))
         if (const VarDecl *V = localRoot(OC->getArg(0)))
           Fn(V, OC->getArg(1), Call);
       return true;
@@ -284,44 +217,43 @@ private:
 //===----------------------------------------------------------------------===//
 
 void ConcurrentReadFinder::collectWriters(const FunctionDecl *Fn) {
-  Facts.forEachCallBeforeReturn(Fn, *Root, [&](const CallExpr *Call,
-                                               const Frame &Caller,
-                                               const GuardCallable *G) {
-    const FunctionDecl *Callee = Facts.summarizableCallee(Call);
-    if (!Callee || Callee == Fn)
-      return;
-    const FunctionSummary &Summary = Facts.summaryOf(Callee);
-    for (const LeftWrite &LW : Summary.Writes) {
-      std::optional<ObjectRef> Target =
-          Facts.mapToCaller(LW.Target, Call, Caller);
-      if (!Target)
-        continue;
-      auto W = std::make_unique<WriterStart>();
-      W->Target = std::move(*Target);
-      if (LW.Mutex)
-        W->Mutex = Facts.mapToCaller(*LW.Mutex, Call, Caller);
-      W->Locked = LW.Locked;
-      W->Pos = {Call, G};
-      W->Call = Call;
-      W->Origin = LW.Origin;
-      W->WriteAt = LW.WriteAt;
-      W->WriteDesc = LW.WriteDesc;
-      W->GuardLoc = LW.GuardLoc;
-      if (LW.Storage)
-        W->Storage = Facts.mapToCaller(*LW.Storage, Call, Caller);
-      W->ImportedFrom = LW.ImportedFrom;
-      W->ImportedWrite = LW.ImportedWrite;
-      Writers.push_back(std::move(W));
-    }
-  });
+  Facts.forEachCallBeforeReturn(
+      Fn, *Root,
+      [&](const CallExpr *Call, const Frame &Caller, const GuardCallable *G) {
+        const FunctionDecl *Callee = Facts.summarizableCallee(Call);
+        if (!Callee || Callee == Fn)
+          return;
+        const FunctionSummary &Summary = Facts.summaryOf(Callee);
+        for (const LeftWrite &LW : Summary.Writes) {
+          std::optional<ObjectRef> Target =
+              Facts.mapToCaller(LW.Target, Call, Caller);
+          if (!Target)
+            continue;
+          auto W = std::make_unique<WriterStart>();
+          W->Target = std::move(*Target);
+          if (LW.Mutex)
+            W->Mutex = Facts.mapToCaller(*LW.Mutex, Call, Caller);
+          W->Locked = LW.Locked;
+          W->Pos = {Call, G};
+          W->Call = Call;
+          W->Origin = LW.Origin;
+          W->WriteAt = LW.WriteAt;
+          W->WriteDesc = LW.WriteDesc;
+          W->GuardLoc = LW.GuardLoc;
+          if (LW.Storage)
+            W->Storage = Facts.mapToCaller(*LW.Storage, Call, Caller);
+          W->ImportedFrom = LW.ImportedFrom;
+          W->ImportedWrite = LW.ImportedWrite;
+          Writers.push_back(std::move(W));
+        }
+      });
   for (const GuardCallable &G : Facts.guardsOf(Fn)) {
     // The guard's own threads start where the guard's callable spawns them.
     for (const GuardWriter &GW : Facts.writersOf(G)) {
-      const Stmt *Start = !GW.Via.empty()
-                              ? static_cast<const Stmt *>(GW.Via.front())
-                              : GW.Spawn.Detach
-                                    ? static_cast<const Stmt *>(GW.Spawn.Detach)
-                                    : GW.Spawn.Start;
+      const Stmt *Start =
+          !GW.Via.empty()   ? static_cast<const Stmt *>(GW.Via.front())
+          : GW.Spawn.Detach ? static_cast<const Stmt *>(GW.Spawn.Detach)
+                            : GW.Spawn.Start;
       for (const Write &Wr : GW.Writes) {
         auto W = std::make_unique<WriterStart>();
         W->Target = Wr.Target;
@@ -356,21 +288,20 @@ void ConcurrentReadFinder::readsOf(const Expr *E, Position Pos, unsigned Depth,
                                    llvm::SmallVectorImpl<Read> &Out) {
   if (!E)
     return;
-  LeafCollector Leaves;
-  Leaves.TraverseStmt(const_cast<Expr *>(E));
-  if (Leaves.Leaves.empty())
+  Leaves Found = collectLeaves(E);
+  if (Found.Refs.empty())
     return;
   ParentMap Local(const_cast<Expr *>(E));
   const Frame &Fr = frameOf(Pos.InGuard);
-  Context &Ctx = contextOf(Pos.InGuard);
+  BodyContext &Body = contextOf(Pos.InGuard);
   ObjectResolver Resolver;
-  for (const Expr *Leaf : Leaves.Leaves) {
+  for (const Expr *Leaf : Found.Refs) {
     const FieldDecl *Getter = nullptr;
     bool ThroughArrow = false;
     const Expr *Access = accessTop(Leaf, Local, &Getter, &ThroughArrow);
     bool Pointee = Getter ? ThroughArrow : isPointerLike(Access->getType());
-    std::optional<ObjectRef> Obj = Pointee ? Resolver.pointee(Access, Fr)
-                                           : Resolver.object(Access, Fr);
+    std::optional<ObjectRef> Obj =
+        Pointee ? Resolver.pointee(Access, Fr) : Resolver.object(Access, Fr);
     if (Obj) {
       if (Getter)
         Obj->Path.push_back(Getter);
@@ -378,13 +309,13 @@ void ConcurrentReadFinder::readsOf(const Expr *E, Position Pos, unsigned Depth,
       R.Object = std::move(*Obj);
       R.Access = Access;
       R.Pos = {Access, Pos.InGuard};
-      R.Lock = findHeldLock(Access, Ctx.Body, Fr, Resolver);
+      R.Lock = Body.locks().heldAt(Access, Fr, Resolver);
       Out.push_back(std::move(R));
     }
     // What was copied into a local before it reached the serializer.
     const auto *DRE = llvm::dyn_cast<DeclRefExpr>(Leaf);
     const auto *V = DRE ? llvm::dyn_cast<VarDecl>(DRE->getDecl()) : nullptr;
-    if (!V || Depth >= 3)
+    if (!V || Depth >= bounds::Derivations)
       continue;
     auto It = Derived.find(V);
     if (It == Derived.end())
@@ -396,15 +327,16 @@ void ConcurrentReadFinder::readsOf(const Expr *E, Position Pos, unsigned Depth,
   }
 }
 
+namespace {
+
 // Whether a range-for waits for every element: for (auto &f : v) f.wait();
-static bool waitsForEveryElement(const CXXForRangeStmt *For) {
+bool waitsForEveryElement(const CXXForRangeStmt *For) {
   const VarDecl *Loop = For->getLoopVariable();
   bool Waits = false;
   forEachCall(For->getBody(), [&](const CallExpr *Call) {
     const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Call);
     const CXXMethodDecl *MD = MC ? MC->getMethodDecl() : nullptr;
-    if (!MD || !MD->getIdentifier() ||
-        (MD->getName() != "wait" && MD->getName() != "get"))
+    if (!MD || !MD->getIdentifier() || !isCompletingFutureWait(MD->getName()))
       return false;
     const auto *DRE = llvm::dyn_cast<DeclRefExpr>(
         ignoreWrappers(MC->getImplicitObjectArgument()));
@@ -413,6 +345,8 @@ static bool waitsForEveryElement(const CXXForRangeStmt *For) {
   });
   return Waits;
 }
+
+} // namespace
 
 bool ConcurrentReadFinder::isWaitOn(const Stmt *S, const ObjectRef &Storage,
                                     const GuardCallable *G) {
@@ -432,9 +366,7 @@ bool ConcurrentReadFinder::isWaitOn(const Stmt *S, const ObjectRef &Storage,
   const CXXMethodDecl *MD = MC ? MC->getMethodDecl() : nullptr;
   if (!MD || !MD->getIdentifier())
     return false;
-  llvm::StringRef Name = MD->getName();
-  if (Name != "wait" && Name != "get" && Name != "wait_for" &&
-      Name != "wait_until")
+  if (!isFutureWait(MD->getName()))
     return false;
   // futures.back().wait(), futures[0].get(): down to the container.
   const Expr *Base = MC->getImplicitObjectArgument();
@@ -452,7 +384,7 @@ bool ConcurrentReadFinder::isWaitOn(const Stmt *S, const ObjectRef &Storage,
   }
   // for (auto &f : futures) f.wait(): the range being waited on.
   if (const auto *DRE = llvm::dyn_cast_or_null<DeclRefExpr>(Base)) {
-    Context &C = contextOf(G);
+    BodyContext &C = contextOf(G);
     for (const Stmt *P = C.parents().getParent(DRE); P;
          P = C.parents().getParent(P))
       if (const auto *For = llvm::dyn_cast<CXXForRangeStmt>(P))
@@ -461,15 +393,12 @@ bool ConcurrentReadFinder::isWaitOn(const Stmt *S, const ObjectRef &Storage,
           break;
         }
   }
-  std::optional<ObjectRef> Waited =
-      ObjectResolver().object(Base, frameOf(G));
+  std::optional<ObjectRef> Waited = ObjectResolver().object(Base, frameOf(G));
   return Waited && Waited->overlaps(Storage);
 }
 
 bool ConcurrentReadFinder::mayRunAfter(const Position &W, const Position &R,
                                        const ObjectRef *Storage) {
-  ASTContext &AST = Facts.context();
-  using Point = Context::Point;
   auto WaitsIn = [&](const GuardCallable *G) {
     return [this, Storage, G](const Stmt *S) {
       return Storage && isWaitOn(S, *Storage, G);
@@ -477,26 +406,28 @@ bool ConcurrentReadFinder::mayRunAfter(const Position &W, const Position &R,
   };
   // Inside one guard's callable: its own order.
   if (W.InGuard && W.InGuard == R.InGuard) {
-    Context &C = contextOf(W.InGuard);
-    std::optional<Point> From = C.locate(W.S, AST), To = C.locate(R.S, AST);
+    BodyContext &C = contextOf(W.InGuard);
+    std::optional<Point> From = C.locate(W.S), To = C.locate(R.S);
     auto Waits = WaitsIn(W.InGuard);
-    if (From && To && Context::reaches(*From, *To, Waits))
+    if (From && To && reaches(*From, *To, Waits))
       return true;
   }
   // In F: a guard's callable runs where the guard is destroyed.
-  Context &FC = contextOf(nullptr);
+  BodyContext &FC = contextOf(nullptr);
   auto PointsOf = [&](const Position &P) {
     llvm::SmallVector<Point, 4> Points;
-    if (P.InGuard)
-      return FC.destructionsOf(P.InGuard->Guard, AST);
-    if (std::optional<Point> Pt = FC.locate(P.S, AST))
+    if (P.InGuard) {
+      llvm::ArrayRef<Point> Destructions = FC.destructionsOf(P.InGuard->Guard);
+      Points.append(Destructions.begin(), Destructions.end());
+    } else if (std::optional<Point> Pt = FC.locate(P.S)) {
       Points.push_back(*Pt);
+    }
     return Points;
   };
   auto Waits = WaitsIn(nullptr);
   for (Point From : PointsOf(W))
     for (Point To : PointsOf(R))
-      if (Context::reaches(From, To, Waits))
+      if (reaches(From, To, Waits))
         return true;
   return false;
 }
@@ -516,7 +447,6 @@ void ConcurrentReadFinder::conflictsIn(const FunctionDecl *Fn,
   F = Fn;
   Root = std::make_unique<Frame>(Frame::root(Fn));
   GuardFrames.clear();
-  Contexts.clear();
   Writers.clear();
   Derived.clear();
 
@@ -572,8 +502,7 @@ void ConcurrentReadFinder::conflictsIn(const FunctionDecl *Fn,
           continue;
         // Both sides under the same mutex: no race. A reader holding a
         // lock we cannot compare with the writer's: we cannot tell.
-        if (R.Lock && W->Locked &&
-            (!R.Lock->Mutex || !W->Mutex || *R.Lock->Mutex == *W->Mutex))
+        if (orderedByLock(R.Lock, W->Locked, W->Mutex))
           continue;
         if (!mayRunAfter(W->Pos, R.Pos, W->Storage ? &*W->Storage : nullptr))
           continue;

@@ -16,10 +16,9 @@
 #define DEFER_RACE_CHECKS_CONCURRENTREADS_H
 
 #include "DetachedWriters.h"
+#include "Locks.h"
 #include "Serializers.h"
 
-#include "clang/AST/ParentMap.h"
-#include "clang/Analysis/CFG.h"
 #include "llvm/ADT/DenseMap.h"
 #include <map>
 #include <memory>
@@ -64,8 +63,8 @@ struct Read {
 
 struct Conflict {
   SerializerCall Serializer;
-  Read R;                          ///< the first read that races
-  const WriterStart *W = nullptr;  ///< the writer it races with
+  Read R;                         ///< the first read that races
+  const WriterStart *W = nullptr; ///< the writer it races with
   const FunctionDecl *Function = nullptr;
   llvm::SmallVector<Read, 4> Reads; ///< everything the serializer reads
 };
@@ -80,20 +79,14 @@ public:
   /// be writing, with the first such read and writer for each.
   void conflictsIn(const FunctionDecl *F, llvm::SmallVectorImpl<Conflict> &Out);
 
-  /// Writer starts found in the last function analysed; conflicts point at
-  /// them.
-  const std::vector<std::unique_ptr<WriterStart>> &writerStarts() const {
-    return Writers;
-  }
-
 private:
-  struct Context;
   struct Derivation {
     const Expr *Source;
     Position Pos;
   };
 
-  Context &contextOf(const GuardCallable *G);
+  /// The body of F (G null) or of G's callable.
+  BodyContext &contextOf(const GuardCallable *G);
   const Frame &frameOf(const GuardCallable *G);
   void collectWriters(const FunctionDecl *F);
   void collectDerivations(const Stmt *Body, const GuardCallable *G);
@@ -111,7 +104,7 @@ private:
   const FunctionDecl *F = nullptr;
   std::unique_ptr<Frame> Root;
   std::map<const GuardCallable *, std::unique_ptr<Frame>> GuardFrames;
-  std::map<const GuardCallable *, std::unique_ptr<Context>> Contexts;
+  /// Writer starts of the function being analysed; conflicts point at them.
   std::vector<std::unique_ptr<WriterStart>> Writers;
   llvm::DenseMap<const VarDecl *, llvm::SmallVector<Derivation, 2>> Derived;
 };

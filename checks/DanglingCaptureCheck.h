@@ -3,6 +3,7 @@
 #ifndef DEFER_RACE_CHECKS_DANGLINGCAPTURECHECK_H
 #define DEFER_RACE_CHECKS_DANGLINGCAPTURECHECK_H
 
+#include "AnalysisContext.h"
 #include "CheckOptions.h"
 #include "Spawns.h"
 
@@ -25,14 +26,15 @@ public:
   bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
     return LangOpts.CPlusPlus11;
   }
-  void onEndOfTranslationUnit() override { Indexes.clear(); }
+  void onEndOfTranslationUnit() override { Analysis.reset(); }
 
 private:
-  void checkSpawn(const DetachedSpawn &S, ASTContext &Ctx);
+  void checkSpawn(const DetachedSpawn &S);
 
   const CommonOptions Common;
   const SpawnRecogniser Spawns;
-  BodyIndexCache Indexes;
+  /// What is known about the bodies of the current translation unit.
+  std::unique_ptr<AnalysisContext> Analysis;
 };
 
 } // namespace clang::tidy::defer_race

@@ -19,7 +19,8 @@ DetachedMutationCheck::DetachedMutationCheck(llvm::StringRef Name,
     : ClangTidyCheck(Name, Context), Common(*this, Options),
       PreferCopy(enumOption(*this, Options, "PreferredFix", PreferredFix::Join,
                             /*LocalOrGlobal=*/false) == PreferredFix::Copy),
-      Guards(Common.ScopeGuards), Spawns(Common.DetachedSpawners, Common.ConcurrentExecutors) {}
+      Guards(Common.ScopeGuards),
+      Spawns(Common.DetachedSpawners, Common.ConcurrentExecutors) {}
 
 void DetachedMutationCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Common.store(Options, Opts);
@@ -28,16 +29,13 @@ void DetachedMutationCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
 }
 
 void DetachedMutationCheck::registerMatchers(MatchFinder *Finder) {
-  Finder->addMatcher(traverse(Traversal,
-                              localClassVariable().bind(GuardVar)),
+  Finder->addMatcher(traverse(Traversal, localClassVariable().bind(GuardVar)),
                      this);
-  Finder->addMatcher(traverse(Traversal,
-                              lambdaAssignment().bind(GuardAssign)),
+  Finder->addMatcher(traverse(Traversal, lambdaAssignment().bind(GuardAssign)),
                      this);
 }
 
 void DetachedMutationCheck::check(const MatchFinder::MatchResult &Result) {
-  BodyIndexCache::Scope Active(Indexes);
   std::optional<GuardCallable> G;
   if (const auto *V = Result.Nodes.getNodeAs<VarDecl>(GuardVar))
     G = Guards.guardOf(V);
@@ -46,10 +44,12 @@ void DetachedMutationCheck::check(const MatchFinder::MatchResult &Result) {
     G = Guards.guardOfAssignment(A);
   if (!G)
     return;
-  if (!Facts)
+  if (!Facts) {
+    Analysis = std::make_unique<AnalysisContext>(*Result.Context);
     Facts = std::make_unique<DetachedWriterFacts>(
-        Guards, Spawns, *Result.Context,
+        Guards, Spawns, *Analysis,
         Common.importsSummaries() ? Common.SummaryDirectory : std::string());
+  }
   for (const GuardWriter &W : Facts->writersOf(*G))
     report(*G, W, *Result.Context);
 }
@@ -68,10 +68,10 @@ void DetachedMutationCheck::report(const GuardCallable &G,
     return;
 
   const bool Direct = GW.Via.empty();
-  FixIts Join = Direct ? joinInsteadOfDetach(GW.Spawn, Ctx) : FixIts();
-  CopyFix Copy = Direct ? copyCapturesFix(GW.Spawn.Callable.Lambda,
-                                          GW.Writes, Ctx)
-                        : CopyFix();
+  FixIts Join = Direct ? joinInsteadOfDetach(GW.Spawn, *Analysis) : FixIts();
+  CopyFix Copy = Direct
+                     ? copyCapturesFix(GW.Spawn.Callable.Lambda, GW.Writes, Ctx)
+                     : CopyFix();
   const std::string Object = Shown->Target.describe();
 
   {
@@ -101,25 +101,20 @@ void DetachedMutationCheck::report(const GuardCallable &G,
         break;
       }
       D << GW.Spawn.What << Form;
-    }
-    else
+    } else
       D << GW.Via.front()->getDirectCallee();
     for (const FixItHint &F : PreferCopy ? Copy.Fixes : Join)
       D << F;
   }
-  noteGuard(*this, G);
+  noteGuard(*this, G, *Analysis);
   noteCallChain(*this, GW.Via);
   if (GW.ImportedFrom) {
     // The helper is defined in another translation unit.
-    diag(GW.Via.back()->getBeginLoc(),
-         "'%0' (defined in %1) leads to it: %2; the thread writes '%3' at %4",
-         DiagnosticIDs::Note)
-        << GW.ImportedFrom->Name << GW.ImportedFrom->File
-        << GW.ImportedWrite->Spawn << GW.ImportedWrite->Written
-        << GW.ImportedWrite->Write;
+    noteImported(*this, GW.Via.back()->getBeginLoc(), *GW.ImportedFrom,
+                 *GW.ImportedWrite);
     return;
   }
-  noteSpawn(*this, GW.Spawn, /*AtWarning=*/Direct, Ctx.getSourceManager());
+  noteSpawn(*this, GW.Spawn, /*AtWarning=*/Direct, *Analysis);
   diag(Shown->At->getBeginLoc(), "the detached thread writes '%0' here",
        DiagnosticIDs::Note)
       << Object;

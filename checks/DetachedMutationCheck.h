@@ -3,6 +3,7 @@
 #ifndef DEFER_RACE_CHECKS_DETACHEDMUTATIONCHECK_H
 #define DEFER_RACE_CHECKS_DETACHEDMUTATIONCHECK_H
 
+#include "AnalysisContext.h"
 #include "CheckOptions.h"
 #include "DetachedWriters.h"
 
@@ -28,7 +29,7 @@ public:
   }
   void onEndOfTranslationUnit() override {
     Facts.reset();
-    Indexes.clear();
+    Analysis.reset();
   }
 
 private:
@@ -38,8 +39,9 @@ private:
   const bool PreferCopy;
   const ScopeGuardRecogniser Guards;
   const SpawnRecogniser Spawns;
+  /// What is known about the bodies of the current translation unit.
+  std::unique_ptr<AnalysisContext> Analysis;
   std::unique_ptr<DetachedWriterFacts> Facts;
-  BodyIndexCache Indexes;
 };
 
 } // namespace clang::tidy::defer_race

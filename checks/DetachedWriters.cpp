@@ -1,17 +1,28 @@
 //===--- DetachedWriters.cpp - Facts: writers left running by guards ------===//
 
 #include "DetachedWriters.h"
+#include "Expressions.h"
+#include "Vocabulary.h"
 
 #include "clang/Basic/SourceManager.h"
 #include "llvm/Support/FileSystem.h"
 
 namespace clang::tidy::defer_race {
 
+Frame guardFrame(const GuardCallable &G, const Frame &Owner) {
+  return Frame::callable(Owner, G.Lambda, G.Function, G.BoundArgs);
+}
+
+Frame threadFrame(const ThreadCallable &C, const Frame &Spawner) {
+  return Frame::callable(Spawner, C.Lambda, C.Function, C.Args, C.Object,
+                         C.ObjectIsPointer);
+}
+
 DetachedWriterFacts::DetachedWriterFacts(const ScopeGuardRecogniser &Guards,
                                          const SpawnRecogniser &Spawns,
-                                         ASTContext &Ctx,
+                                         AnalysisContext &Analysis,
                                          std::string SummaryDirectory)
-    : Guards(Guards), Spawns(Spawns), Ctx(Ctx),
+    : Guards(Guards), Spawns(Spawns), Analysis(Analysis), Ctx(Analysis.ast()),
       SummaryDirectory(std::move(SummaryDirectory)),
       Nolint(Ctx.getSourceManager()) {}
 
@@ -50,14 +61,13 @@ bool DetachedWriterFacts::mayReachSpawn(const FunctionDecl *F,
   // Assume no while we look, so that recursion terminates.
   ReachesSpawn[F] = false;
   llvm::SmallVector<DetachedSpawn, 2> Found;
-  Spawns.spawnsIn(F->getBody(), Found);
+  Spawns.spawnsIn(F->getBody(), Found, Analysis);
   bool Reaches = !Found.empty();
   if (!Reaches && DepthLeft > 0)
     forEachCall(F->getBody(), [&](const CallExpr *Call) {
-      const FunctionDecl *Def =
-          userDefinedCallee(Call, Ctx.getSourceManager());
-      Reaches = Def && !Spawns.isSpawnApi(Def) &&
-                mayReachSpawn(Def, DepthLeft - 1);
+      const FunctionDecl *Def = userDefinedCallee(Call, Ctx.getSourceManager());
+      Reaches =
+          Def && !Spawns.isSpawnApi(Def) && mayReachSpawn(Def, DepthLeft - 1);
       return Reaches;
     });
   return ReachesSpawn[F] = Reaches;
@@ -70,13 +80,13 @@ void DetachedWriterFacts::collectWriters(
   if (!Body)
     return;
   llvm::SmallVector<DetachedSpawn, 2> Found;
-  Spawns.spawnsIn(Body, Found);
+  Spawns.spawnsIn(Body, Found, Analysis);
   for (DetachedSpawn &S : Found) {
     if (!S.Callable.valid() || Nolint.suppresses(S.loc(), DetachedMutationName))
       continue;
     GuardWriter W;
-    Frame Thread = S.Callable.frame(Fr);
-    findWrites(Thread, Ctx, W.Writes);
+    Frame Thread = threadFrame(S.Callable, Fr);
+    findWrites(Thread, Analysis, W.Writes, bounds::WriteCalls);
     if (W.Writes.empty())
       continue;
     if (S.Storage)
@@ -85,7 +95,7 @@ void DetachedWriterFacts::collectWriters(
     W.Via.append(Via.begin(), Via.end());
     Out.push_back(std::move(W));
   }
-  if (Depth >= MaxHelperDepth)
+  if (Depth >= bounds::HelperCalls)
     return;
   // Helpers: functions of our own code that the callable calls and that may
   // start a thread themselves.
@@ -126,7 +136,7 @@ void DetachedWriterFacts::collectWriters(
       return false;
     }
     if (Spawns.isSpawnApi(Def) ||
-        !mayReachSpawn(Def, MaxHelperDepth - Depth - 1))
+        !mayReachSpawn(Def, bounds::HelperCalls - Depth - 1))
       return false;
     llvm::SmallVector<const Expr *, 4> Args;
     Frame Helper = callFrame(Fr, Call, Def, Args);
@@ -149,11 +159,11 @@ DetachedWriterFacts::writersOf(const GuardCallable &G) {
   if (!Owner || !G.body())
     return *Slot;
   Frame Root = Frame::root(Owner);
-  Frame Callable = G.frame(Root);
+  Frame Callable = guardFrame(G, Root);
   llvm::SmallVector<const CallExpr *, 2> Via;
   std::vector<GuardWriter> Found;
   collectWriters(Callable, Via, 0, Found);
-  if (!Found.empty() && Guards.isDismissedOnEveryPath(G, Ctx))
+  if (!Found.empty() && Guards.isDismissedOnEveryPath(G, Analysis))
     Found.clear();
   // The map may have grown: look the slot up again.
   std::unique_ptr<std::vector<GuardWriter>> &Result = Writers[Key];
@@ -171,7 +181,7 @@ void DetachedWriterFacts::forEachCallBeforeReturn(
     return false;
   });
   for (const GuardCallable &G : guardsOf(F)) {
-    Frame GuardFrame = G.frame(Root);
+    Frame GuardFrame = guardFrame(G, Root);
     forEachCall(G.body(), [&](const CallExpr *Call) {
       Fn(Call, GuardFrame, &G);
       return false;
@@ -236,8 +246,7 @@ DetachedWriterFacts::mapToCaller(const ObjectRef &CalleeObject,
   return Base;
 }
 
-const FunctionSummary &
-DetachedWriterFacts::summaryOf(const FunctionDecl *F) {
+const FunctionSummary &DetachedWriterFacts::summaryOf(const FunctionDecl *F) {
   static const FunctionSummary Empty;
   const FunctionDecl *Def = nullptr;
   if (!F)
@@ -270,7 +279,7 @@ DetachedWriterFacts::summaryOf(const FunctionDecl *F) {
   auto It = Summaries.find(F);
   if (It != Summaries.end())
     return *It->second;
-  if (InProgress.count(F) || SummaryDepth >= MaxSummaryDepth)
+  if (InProgress.count(F) || SummaryDepth >= bounds::SummaryCalls)
     return Empty; // recursion, or too deep: not cached
 
   InProgress.insert(F);
@@ -305,27 +314,28 @@ DetachedWriterFacts::summaryOf(const FunctionDecl *F) {
   }
 
   // Calls that leave writers behind, made in F's body or in its guards.
-  forEachCallBeforeReturn(F, Root, [&](const CallExpr *Call,
-                                       const Frame &Caller,
-                                       const GuardCallable *) {
-    const FunctionDecl *Callee = summarizableCallee(Call);
-    if (!Callee || Callee == F)
-      return;
-    const FunctionSummary &S = summaryOf(Callee);
-    for (const LeftWrite &LW : S.Writes) {
-      std::optional<ObjectRef> Target = mapToCaller(LW.Target, Call, Caller);
-      if (!Target || Target->Kind == ObjectRef::Local)
-        continue;
-      LeftWrite Mapped = LW;
-      Mapped.Target = std::move(*Target);
-      if (LW.Mutex)
-        Mapped.Mutex = mapToCaller(*LW.Mutex, Call, Caller);
-      if (LW.Storage)
-        Mapped.Storage = mapToCaller(*LW.Storage, Call, Caller);
-      Mapped.Calls.insert(Mapped.Calls.begin(), Call);
-      Summary->Writes.push_back(std::move(Mapped));
-    }
-  });
+  forEachCallBeforeReturn(
+      F, Root,
+      [&](const CallExpr *Call, const Frame &Caller, const GuardCallable *) {
+        const FunctionDecl *Callee = summarizableCallee(Call);
+        if (!Callee || Callee == F)
+          return;
+        const FunctionSummary &S = summaryOf(Callee);
+        for (const LeftWrite &LW : S.Writes) {
+          std::optional<ObjectRef> Target =
+              mapToCaller(LW.Target, Call, Caller);
+          if (!Target || Target->Kind == ObjectRef::Local)
+            continue;
+          LeftWrite Mapped = LW;
+          Mapped.Target = std::move(*Target);
+          if (LW.Mutex)
+            Mapped.Mutex = mapToCaller(*LW.Mutex, Call, Caller);
+          if (LW.Storage)
+            Mapped.Storage = mapToCaller(*LW.Storage, Call, Caller);
+          Mapped.Calls.insert(Mapped.Calls.begin(), Call);
+          Summary->Writes.push_back(std::move(Mapped));
+        }
+      });
 
   --SummaryDepth;
   InProgress.erase(F);
@@ -344,7 +354,10 @@ FunctionRecord DetachedWriterFacts::record(const FunctionDecl *F) {
   R.Name = qualifiedName(Def);
   llvm::SmallString<256> File(
       SM.getFilename(SM.getExpansionLoc(Def->getLocation())));
-  llvm::sys::fs::make_absolute(File);
+  // Without a current directory the path stays as the compiler saw it:
+  // summaries still match within one build directory.
+  if (std::error_code EC = llvm::sys::fs::make_absolute(File))
+    File = SM.getFilename(SM.getExpansionLoc(Def->getLocation()));
   R.File = std::string(File);
   R.Hash = SummaryStore::fileHash(R.File);
   auto Where = [&](SourceLocation L) -> std::string {
@@ -400,56 +413,59 @@ FunctionRecord DetachedWriterFacts::record(const FunctionDecl *F) {
   // when they are imported. Calls in F's guards count too: they run before
   // F returns.
   ObjectResolver Resolver;
-  forEachCallBeforeReturn(Def, Root, [&](const CallExpr *Call,
-                                         const Frame &Caller,
-                                         const GuardCallable *) {
-    const FunctionDecl *Callee = Call->getDirectCallee();
-    if (!Callee || Callee->hasBody() ||
-        SM.isInSystemHeader(SM.getExpansionLoc(Callee->getLocation())))
-      return;
-    CallEdge E;
-    E.Callee = usrOf(Callee);
-    E.Name = qualifiedName(Callee);
-    E.At = Where(Call->getBeginLoc());
-    if (E.Callee.empty())
-      return;
-    auto Bind = [&](int Param, const Expr *Arg) {
-      ArgBinding B;
-      B.Param = Param;
-      if (std::optional<ObjectRef> O = Resolver.object(Arg, Caller))
-        B.Object = portable(*O);
-      if (std::optional<ObjectRef> P = Resolver.pointee(Arg, Caller))
-        B.Pointee = portable(*P);
-      if (B.Object || B.Pointee)
-        E.Args.push_back(std::move(B));
-    };
-    unsigned First = 0;
-    if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Call)) {
-      const Expr *Obj = MC->getImplicitObjectArgument();
-      ArgBinding B;
-      B.Param = -1;
-      std::optional<ObjectRef> O = Obj->getType()->isPointerType()
-                                       ? Resolver.pointee(Obj, Caller)
-                                       : Resolver.object(Obj, Caller);
-      if (O && (B.Object = portable(*O)))
-        E.Args.push_back(std::move(B));
-    } else if (llvm::isa<CXXOperatorCallExpr>(Call) &&
-               llvm::isa<CXXMethodDecl>(Callee)) {
-      First = 1;
-      if (Call->getNumArgs() > 0)
-        if (std::optional<ObjectRef> O = Resolver.object(Call->getArg(0), Caller);
-            O && portable(*O)) {
+  forEachCallBeforeReturn(
+      Def, Root,
+      [&](const CallExpr *Call, const Frame &Caller, const GuardCallable *) {
+        const FunctionDecl *Callee = Call->getDirectCallee();
+        if (!Callee || Callee->hasBody() ||
+            SM.isInSystemHeader(SM.getExpansionLoc(Callee->getLocation())))
+          return;
+        CallEdge E;
+        E.Callee = usrOf(Callee);
+        E.Name = qualifiedName(Callee);
+        E.At = Where(Call->getBeginLoc());
+        if (E.Callee.empty())
+          return;
+        auto Bind = [&](int Param, const Expr *Arg) {
+          ArgBinding B;
+          B.Param = Param;
+          if (std::optional<ObjectRef> O = Resolver.object(Arg, Caller))
+            B.Object = portable(*O);
+          if (std::optional<ObjectRef> P = Resolver.pointee(Arg, Caller))
+            B.Pointee = portable(*P);
+          if (B.Object || B.Pointee)
+            E.Args.push_back(std::move(B));
+        };
+        unsigned First = 0;
+        if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Call)) {
+          const Expr *Obj = MC->getImplicitObjectArgument();
           ArgBinding B;
           B.Param = -1;
-          B.Object = portable(*O);
-          E.Args.push_back(std::move(B));
+          std::optional<ObjectRef> O = Obj->getType()->isPointerType()
+                                           ? Resolver.pointee(Obj, Caller)
+                                           : Resolver.object(Obj, Caller);
+          if (O)
+            B.Object = portable(*O);
+          if (B.Object)
+            E.Args.push_back(std::move(B));
+        } else if (llvm::isa<CXXOperatorCallExpr>(Call) &&
+                   llvm::isa<CXXMethodDecl>(Callee)) {
+          First = 1;
+          if (Call->getNumArgs() > 0)
+            if (std::optional<ObjectRef> O =
+                    Resolver.object(Call->getArg(0), Caller);
+                O && portable(*O)) {
+              ArgBinding B;
+              B.Param = -1;
+              B.Object = portable(*O);
+              E.Args.push_back(std::move(B));
+            }
         }
-    }
-    for (unsigned I = First; I < Call->getNumArgs(); ++I)
-      Bind(static_cast<int>(I - First), Call->getArg(I));
-    if (!E.Args.empty())
-      R.Calls.push_back(std::move(E));
-  });
+        for (unsigned I = First; I < Call->getNumArgs(); ++I)
+          Bind(static_cast<int>(I - First), Call->getArg(I));
+        if (!E.Args.empty())
+          R.Calls.push_back(std::move(E));
+      });
   return R;
 }
 

@@ -20,6 +20,7 @@
 #include "Spawns.h"
 #include "Summaries.h"
 #include "Suppressions.h"
+#include "Writes.h"
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallPtrSet.h"
@@ -27,6 +28,12 @@
 #include <vector>
 
 namespace clang::tidy::defer_race {
+
+/// The frame a guard's callable runs in, below the frame of its owner.
+Frame guardFrame(const GuardCallable &G, const Frame &Owner);
+
+/// The frame a thread's callable runs in, below the frame that spawns it.
+Frame threadFrame(const ThreadCallable &C, const Frame &Spawner);
 
 /// A detached thread started by a scope-exit guard.
 struct GuardWriter {
@@ -75,7 +82,7 @@ struct FunctionSummary {
 class DetachedWriterFacts {
 public:
   DetachedWriterFacts(const ScopeGuardRecogniser &Guards,
-                      const SpawnRecogniser &Spawns, ASTContext &Ctx,
+                      const SpawnRecogniser &Spawns, AnalysisContext &Analysis,
                       std::string SummaryDirectory = {});
 
   /// Detached threads the guard leaves running. Empty for a guard dismissed
@@ -111,13 +118,7 @@ public:
   /// The guards declared in F's body.
   const llvm::SmallVector<GuardCallable, 2> &guardsOf(const FunctionDecl *F);
 
-  const ScopeGuardRecogniser &guards() const { return Guards; }
-  const SpawnRecogniser &spawns() const { return Spawns; }
-  ASTContext &context() const { return Ctx; }
-
-  /// Bounds on how far the analysis follows calls.
-  static constexpr unsigned MaxHelperDepth = 3;
-  static constexpr unsigned MaxSummaryDepth = 4;
+  AnalysisContext &analysis() const { return Analysis; }
 
 private:
   void collectWriters(const Frame &Fr,
@@ -129,6 +130,7 @@ private:
 
   const ScopeGuardRecogniser &Guards;
   const SpawnRecogniser &Spawns;
+  AnalysisContext &Analysis;
   ASTContext &Ctx;
   llvm::DenseMap<const void *, std::unique_ptr<std::vector<GuardWriter>>>
       Writers;

@@ -1,6 +1,7 @@
 //===--- Diagnostics.cpp - Notes that tell the story of a finding ---------===//
 
 #include "Diagnostics.h"
+#include "Expressions.h"
 
 #include "clang/AST/DeclCXX.h"
 #include "clang/Basic/SourceManager.h"
@@ -19,11 +20,12 @@ std::string ownerName(const FunctionDecl *F) {
   return "'" + F->getNameAsString() + "'";
 }
 
-void noteGuard(ClangTidyCheck &Check, const GuardCallable &G) {
+void noteGuard(ClangTidyCheck &Check, const GuardCallable &G,
+               AnalysisContext &Analysis) {
   const FunctionDecl *Owner = G.owner();
   const auto *Body =
       Owner ? llvm::dyn_cast_or_null<CompoundStmt>(Owner->getBody()) : nullptr;
-  SourceLocation End = endOfScope(G.Guard);
+  SourceLocation End = Analysis.endOfScope(G.Guard);
   bool AtReturn = Body && End.isValid() && End == Body->getRBracLoc();
   Check.diag(G.Loc,
              "scope-exit guard registered here runs %select{at the end of "
@@ -35,8 +37,7 @@ void noteGuard(ClangTidyCheck &Check, const GuardCallable &G) {
 void noteCallChain(ClangTidyCheck &Check,
                    llvm::ArrayRef<const CallExpr *> Calls) {
   for (size_t I = 1; I < Calls.size(); ++I)
-    Check.diag(Calls[I]->getBeginLoc(), "%0 calls %1 here",
-               DiagnosticIDs::Note)
+    Check.diag(Calls[I]->getBeginLoc(), "%0 calls %1 here", DiagnosticIDs::Note)
         << Calls[I - 1]->getDirectCallee() << Calls[I]->getDirectCallee();
 }
 
@@ -54,8 +55,18 @@ std::string spawnSite(const DetachedSpawn &S) {
   }
 }
 
+void noteImported(ClangTidyCheck &Check, SourceLocation Loc,
+                  const FunctionRecord &From, const PortableWrite &Write) {
+  Check.diag(Loc,
+             "'%0' (defined in %1) leads to it: %2; the thread writes '%3' at "
+             "%4",
+             DiagnosticIDs::Note)
+      << From.Name << From.File << Write.Spawn << Write.Written << Write.Write;
+}
+
 void noteSpawn(ClangTidyCheck &Check, const DetachedSpawn &S, bool AtWarning,
-               const SourceManager &SM) {
+               AnalysisContext &Analysis) {
+  const SourceManager &SM = Analysis.ast().getSourceManager();
   if (!AtWarning)
     Check.diag(S.loc(), "%0", DiagnosticIDs::Note) << spawnSite(S);
   if (S.Detach && S.Start &&
@@ -64,7 +75,7 @@ void noteSpawn(ClangTidyCheck &Check, const DetachedSpawn &S, bool AtWarning,
     Check.diag(S.Start->getBeginLoc(), "%0 started here", DiagnosticIDs::Note)
         << S.What;
   if (!S.Detach && S.Kind == SpawnKind::BoostThread && S.ThreadVar) {
-    SourceLocation End = endOfScope(S.ThreadVar);
+    SourceLocation End = Analysis.endOfScope(S.ThreadVar);
     if (End.isValid())
       Check.diag(End,
                  "%0 is never joined; its destructor detaches the thread "
@@ -72,62 +83,6 @@ void noteSpawn(ClangTidyCheck &Check, const DetachedSpawn &S, bool AtWarning,
                  DiagnosticIDs::Note)
           << S.ThreadVar;
   }
-}
-
-CopyFix copyCapturesFix(const LambdaExpr *L, llvm::ArrayRef<Write> Writes,
-                        ASTContext &Ctx) {
-  CopyFix Result;
-  if (!L)
-    return Result;
-  llvm::SmallVector<CaptureChange, 2> Changes;
-  auto Add = [&](const VarDecl *V, SourceLocation Loc) {
-    for (const CaptureChange &C : Changes)
-      if (C.Var == V)
-        return;
-    Changes.push_back({V, /*Move=*/false});
-    if (Result.Loc.isInvalid())
-      Result.Loc = Loc;
-    if (!Result.What.empty())
-      Result.What += ", ";
-    Result.What += V ? V->getNameAsString() : std::string("this");
-  };
-  for (const Write &W : Writes) {
-    if (W.Target.Kind == ObjectRef::Local || W.Lock)
-      continue;
-    const Expr *Root = accessRoot(W.Access);
-    if (!Root)
-      return {};
-    const LambdaCapture *Capture = nullptr;
-    const VarDecl *Var = nullptr;
-    if (const auto *DRE = llvm::dyn_cast<DeclRefExpr>(Root))
-      Var = llvm::dyn_cast<VarDecl>(DRE->getDecl());
-    else if (!llvm::isa<CXXThisExpr>(Root))
-      return {};
-    for (const LambdaCapture &C : L->captures())
-      if (Var ? (C.capturesVariable() && C.getCapturedVar() == Var)
-              : C.capturesThis())
-        Capture = &C;
-    // The write must go through a by-reference capture of the thread's own
-    // lambda, of a type that can be copied.
-    if (!Capture)
-      return {};
-    if (Var) {
-      if (Capture->getCaptureKind() != LCK_ByRef ||
-          !isCopyConstructible(Var->getType()))
-        return {};
-    } else {
-      const auto *This = llvm::cast<CXXThisExpr>(Root);
-      if (Capture->getCaptureKind() == LCK_StarThis ||
-          !isCopyConstructible(This->getType()->getPointeeType()))
-        return {};
-    }
-    Add(Var, Capture->isImplicit() ? Root->getBeginLoc()
-                                   : Capture->getLocation());
-  }
-  Result.Fixes = captureByCopy(L, Changes, /*Mutable=*/true, Ctx);
-  if (Result.Fixes.empty())
-    return {};
-  return Result;
 }
 
 } // namespace clang::tidy::defer_race

@@ -9,10 +9,10 @@
 #ifndef DEFER_RACE_CHECKS_DIAGNOSTICS_H
 #define DEFER_RACE_CHECKS_DIAGNOSTICS_H
 
-#include "FixIts.h"
+#include "AnalysisContext.h"
 #include "ScopeGuards.h"
-#include "SharedObjects.h"
 #include "Spawns.h"
+#include "Summaries.h"
 
 #include "clang-tidy/ClangTidyCheck.h"
 
@@ -23,7 +23,8 @@ namespace clang::tidy::defer_race {
 std::string ownerName(const FunctionDecl *F);
 
 /// "scope-exit guard registered here runs when 'handle' returns".
-void noteGuard(ClangTidyCheck &Check, const GuardCallable &G);
+void noteGuard(ClangTidyCheck &Check, const GuardCallable &G,
+               AnalysisContext &Analysis);
 
 /// "'startWriter' calls 'spawnWriter' here", for each step after the first.
 void noteCallChain(ClangTidyCheck &Check,
@@ -33,24 +34,16 @@ void noteCallChain(ClangTidyCheck &Check,
 /// another thread here", ...: what happens at S.loc().
 std::string spawnSite(const DetachedSpawn &S);
 
+/// "'spawnWriter' (defined in helper.cpp) leads to it: ...": the spawn and
+/// the write of a helper known only from another translation unit's
+/// exported summary.
+void noteImported(ClangTidyCheck &Check, SourceLocation Loc,
+                  const FunctionRecord &From, const PortableWrite &Write);
+
 /// Where the thread starts and where it is detached, when the warning does
 /// not already point there.
 void noteSpawn(ClangTidyCheck &Check, const DetachedSpawn &S, bool AtWarning,
-               const SourceManager &SM);
-
-/// The copy-capture alternative for a thread lambda that writes through
-/// by-reference captures.
-struct CopyFix {
-  FixIts Fixes;
-  SourceLocation Loc; ///< the first capture to change
-  std::string What;   ///< "res", "res, log", "this"
-};
-
-/// Captures everything the writes go through by copy, and makes the lambda
-/// mutable. Empty when any write does not go through a by-reference capture
-/// of L itself, or a captured type cannot be copied.
-CopyFix copyCapturesFix(const LambdaExpr *L, llvm::ArrayRef<Write> Writes,
-                        ASTContext &Ctx);
+               AnalysisContext &Analysis);
 
 } // namespace clang::tidy::defer_race
 

@@ -1,6 +1,7 @@
 //===--- FixIts.cpp - Rewrites offered by the checks ----------------------===//
 
 #include "FixIts.h"
+#include "Expressions.h"
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/ParentMap.h"
@@ -20,10 +21,10 @@ namespace {
 
 // The statement of a block that holds S, and that block.
 std::pair<const Stmt *, const CompoundStmt *>
-blockStatement(const Stmt *S, const Stmt *Body) {
-  if (!S || !Body)
+blockStatement(const Stmt *S, BodyContext &Body) {
+  if (!S || !Body.body())
     return {nullptr, nullptr};
-  const ParentMap &PM = bodyIndex(Body).parents();
+  const ParentMap &PM = Body.parents();
   for (const Stmt *P = PM.getParent(S); P; S = P, P = PM.getParent(P))
     if (const auto *Block = llvm::dyn_cast<CompoundStmt>(P))
       return {S, Block};
@@ -32,7 +33,8 @@ blockStatement(const Stmt *S, const Stmt *Body) {
 
 std::string indentOf(SourceLocation Loc, const SourceManager &SM) {
   unsigned Column = SM.getExpansionColumnNumber(Loc);
-  return std::string(Column > 0 ? Column - 1 : 0, ' ');
+  std::string Indent(Column > 0 ? Column - 1 : 0, ' ');
+  return Indent;
 }
 
 // Whether only blanks precede Loc on its line.
@@ -62,16 +64,16 @@ struct ExitFinder : RecursiveASTVisitor<ExitFinder> {
   bool TraverseLambdaExpr(LambdaExpr *) { return true; }
   bool VisitReturnStmt(ReturnStmt *) { return !(Exits = true); }
   bool VisitBreakStmt(BreakStmt *) { return !(Exits = true); }
-  bool VisitContinueStmt(ContinueStmt *) {
-    return !(Exits = ContinueExits);
-  }
+  bool VisitContinueStmt(ContinueStmt *) { return !(Exits = ContinueExits); }
   bool VisitGotoStmt(GotoStmt *) { return !(Exits = true); }
   bool VisitCXXThrowExpr(CXXThrowExpr *) { return !(Exits = true); }
 };
 
 // A pthread detached by attribute: make the attribute joinable and join right
 // after the create. Only when the attribute serves this one thread.
-FixIts joinAttributeDetached(const DetachedSpawn &S, ASTContext &Ctx) {
+FixIts joinAttributeDetached(const DetachedSpawn &S,
+                             AnalysisContext &Analysis) {
+  ASTContext &Ctx = Analysis.ast();
   const SourceManager &SM = Ctx.getSourceManager();
   const LangOptions &LO = Ctx.getLangOpts();
   const auto *Create = llvm::dyn_cast_or_null<CallExpr>(S.Start);
@@ -83,16 +85,18 @@ FixIts joinAttributeDetached(const DetachedSpawn &S, ASTContext &Ctx) {
   const auto *AttrRef =
       llvm::dyn_cast<UnaryOperator>(ignoreWrappers(Create->getArg(1)));
   const auto *AttrVar =
-      AttrRef ? llvm::dyn_cast<DeclRefExpr>(ignoreWrappers(AttrRef->getSubExpr()))
-              : nullptr;
+      AttrRef
+          ? llvm::dyn_cast<DeclRefExpr>(ignoreWrappers(AttrRef->getSubExpr()))
+          : nullptr;
   if (!AttrVar)
     return {};
-  const Stmt *Body = owningBody(S.ThreadVar);
-  if (!Body)
+  const Stmt *OwnerBody = owningBody(S.ThreadVar);
+  if (!OwnerBody)
     return {};
+  BodyContext &Body = Analysis.body(OwnerBody);
   unsigned Creates = 0;
   for (const BodyIndex::CallRef &Ref :
-       bodyIndex(Body).callsMentioning(AttrVar->getDecl())) {
+       Body.index().callsMentioning(AttrVar->getDecl())) {
     if (!Ref.Direct)
       continue;
     const CallExpr *C = Ref.Call;
@@ -101,21 +105,21 @@ FixIts joinAttributeDetached(const DetachedSpawn &S, ASTContext &Ctx) {
         C->getNumArgs() == 4)
       if (const auto *U =
               llvm::dyn_cast<UnaryOperator>(ignoreWrappers(C->getArg(1))))
-        if (const auto *D = llvm::dyn_cast<DeclRefExpr>(
-                ignoreWrappers(U->getSubExpr()));
+        if (const auto *D =
+                llvm::dyn_cast<DeclRefExpr>(ignoreWrappers(U->getSubExpr()));
             D && D->getDecl() == AttrVar->getDecl())
           ++Creates;
   }
   auto [Statement, Block] = blockStatement(Create, Body);
-  if (Creates != 1 || !Block || ignoreWrappers(llvm::dyn_cast<Expr>(Statement)) !=
-                                    Create)
+  if (Creates != 1 || !Block ||
+      ignoreWrappers(llvm::dyn_cast<Expr>(Statement)) != Create)
     return {};
   CharSourceRange State = Lexer::makeFileCharRange(
       CharSourceRange::getTokenRange(Attr->getArg(1)->getSourceRange()), SM,
       LO);
-  SourceLocation AfterSemi = Lexer::findLocationAfterToken(
-      Create->getEndLoc(), tok::semi, SM, LO,
-      /*SkipTrailingWhitespaceAndNewLine=*/false);
+  SourceLocation AfterSemi =
+      Lexer::findLocationAfterToken(Create->getEndLoc(), tok::semi, SM, LO,
+                                    /*SkipTrailingWhitespaceAndNewLine=*/false);
   if (State.isInvalid() || AfterSemi.isInvalid())
     return {};
   FixIts Fixes;
@@ -130,25 +134,25 @@ FixIts joinAttributeDetached(const DetachedSpawn &S, ASTContext &Ctx) {
 
 // A boost::thread that its destructor would detach: join it at the end of its
 // scope, when nothing leaves the scope early.
-FixIts joinAtScopeEnd(const DetachedSpawn &S, ASTContext &Ctx) {
-  const SourceManager &SM = Ctx.getSourceManager();
+FixIts joinAtScopeEnd(const DetachedSpawn &S, AnalysisContext &Analysis) {
+  const SourceManager &SM = Analysis.ast().getSourceManager();
   const VarDecl *T = S.ThreadVar;
   if (!T || inMacro(T->getSourceRange()))
     return {};
-  SourceLocation End = endOfScope(T);
+  SourceLocation End = Analysis.endOfScope(T);
   if (End.isInvalid() || End.isMacroID() || !firstOnLine(End, SM))
     return {};
   bool Invalid = false;
   if (*SM.getCharacterData(End, &Invalid) != '}' || Invalid)
     return {};
   // Statements after the declaration must not leave the block early.
-  const Stmt *Body = owningBody(T);
-  if (!Body)
+  const Stmt *OwnerBody = owningBody(T);
+  if (!OwnerBody)
     return {};
-  const BodyIndex &Index = bodyIndex(Body);
-  const DeclStmt *Decl = Index.declStmtOf(T);
+  BodyContext &Body = Analysis.body(OwnerBody);
+  const DeclStmt *Decl = Body.index().declStmtOf(T);
   const auto *Block = llvm::dyn_cast_or_null<CompoundStmt>(
-      Decl ? Index.parents().getParent(Decl) : nullptr);
+      Decl ? Body.parents().getParent(Decl) : nullptr);
   if (!Block)
     return {};
   ExitFinder Exit;
@@ -177,9 +181,11 @@ bool useFutureDeclared(ASTContext &Ctx) {
   const DeclContext *DC = Ctx.getTranslationUnitDecl();
   for (llvm::StringRef Name : {"boost", "asio"}) {
     const NamespaceDecl *NS = nullptr;
-    for (const NamedDecl *D : DC->lookup(&Ctx.Idents.get(Name)))
-      if ((NS = llvm::dyn_cast<NamespaceDecl>(D)))
+    for (const NamedDecl *D : DC->lookup(&Ctx.Idents.get(Name))) {
+      NS = llvm::dyn_cast<NamespaceDecl>(D);
+      if (NS)
         break;
+    }
     if (!NS)
       return false;
     DC = NS;
@@ -224,20 +230,22 @@ FixIts waitForExecutorWork(const DetachedSpawn &S, ASTContext &Ctx) {
 
 } // namespace
 
-FixIts joinInsteadOfDetach(const DetachedSpawn &S, ASTContext &Ctx) {
+FixIts joinInsteadOfDetach(const DetachedSpawn &S, AnalysisContext &Analysis) {
+  ASTContext &Ctx = Analysis.ast();
   FixIts Fixes;
   if (runsForever(S.Callable.body()))
     return Fixes;
   if (S.Kind == SpawnKind::Executor)
     return waitForExecutorWork(S, Ctx);
   if (!S.Detach && S.DetachedAttribute)
-    return joinAttributeDetached(S, Ctx);
+    return joinAttributeDetached(S, Analysis);
   if (!S.Detach && S.Kind == SpawnKind::BoostThread)
-    return joinAtScopeEnd(S, Ctx);
+    return joinAtScopeEnd(S, Analysis);
   if (!S.Detach || inMacro(S.Detach->getSourceRange()))
     return Fixes;
   if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(S.Detach)) {
-    const auto *ME = llvm::dyn_cast<MemberExpr>(MC->getCallee()->IgnoreParens());
+    const auto *ME =
+        llvm::dyn_cast<MemberExpr>(MC->getCallee()->IgnoreParens());
     if (!ME || ME->getMemberLoc().isMacroID())
       return Fixes;
     Fixes.push_back(FixItHint::CreateReplacement(
@@ -292,8 +300,9 @@ FixIts captureByCopy(const LambdaExpr *L, llvm::ArrayRef<CaptureChange> Changes,
   for (const CaptureChange &Change : Changes) {
     const LambdaCapture *Found = nullptr;
     for (const LambdaCapture &C : L->captures()) {
-      if (Change.Var ? (C.capturesVariable() && C.getCapturedVar() == Change.Var)
-                     : C.capturesThis()) {
+      if (Change.Var
+              ? (C.capturesVariable() && C.getCapturedVar() == Change.Var)
+              : C.capturesThis()) {
         Found = &C;
         break;
       }
@@ -316,8 +325,9 @@ FixIts captureByCopy(const LambdaExpr *L, llvm::ArrayRef<CaptureChange> Changes,
     std::string Name = Change.Var->getNameAsString();
     if (Change.Move && !LO.CPlusPlus14)
       return {};
-    std::string Copy =
-        Change.Move ? Name + " = std::move(" + Name + ")" : Name;
+    std::string Copy = Name;
+    if (Change.Move)
+      Copy.append(" = std::move(").append(Name).append(")");
     if (Found->isImplicit()) {
       Appended += ", " + Copy;
       continue;
@@ -363,20 +373,23 @@ FixIts captureByCopy(const LambdaExpr *L, llvm::ArrayRef<CaptureChange> Changes,
 
 FixIts snapshotBefore(const Stmt *Anchor, const VarDecl *V,
                       llvm::ArrayRef<const DeclRefExpr *> Uses,
-                      const Stmt *FunctionBody, ASTContext &Ctx) {
-  const SourceManager &SM = Ctx.getSourceManager();
+                      const Stmt *FunctionBody, AnalysisContext &Analysis) {
+  const SourceManager &SM = Analysis.ast().getSourceManager();
   if (!Anchor || !V || Uses.empty() || !FunctionBody ||
       !isCopyConstructible(V->getType().getNonReferenceType()) ||
       V->getType()->isPointerType())
     return {};
   // The statement of the block that holds the anchor.
-  const ParentMap &PM = bodyIndex(FunctionBody).parents();
+  BodyContext &Body = Analysis.body(FunctionBody);
+  const ParentMap &PM = Body.parents();
   const Stmt *Statement = Anchor;
   const CompoundStmt *Block = nullptr;
   for (const Stmt *P = PM.getParent(Statement); P;
-       Statement = P, P = PM.getParent(P))
-    if ((Block = llvm::dyn_cast<CompoundStmt>(P)))
+       Statement = P, P = PM.getParent(P)) {
+    Block = llvm::dyn_cast<CompoundStmt>(P);
+    if (Block)
       break;
+  }
   if (!Block || inMacro(Statement->getSourceRange()))
     return {};
   SourceLocation Insert = Statement->getBeginLoc();
@@ -388,14 +401,14 @@ FixIts snapshotBefore(const Stmt *Anchor, const VarDecl *V,
       return {};
   std::string Name = V->getNameAsString() +
                      (V->getName().contains('_') ? "_snapshot" : "Snapshot");
-  if (bodyIndex(FunctionBody).namesAnything(Name))
+  if (Body.index().namesAnything(Name))
     return {};
   unsigned Column = SM.getExpansionColumnNumber(Insert);
   std::string Indent(Column > 0 ? Column - 1 : 0, ' ');
   FixIts Fixes;
   Fixes.push_back(FixItHint::CreateInsertion(
-      Insert, "const auto " + Name + " = " + V->getNameAsString() + ";\n" +
-                  Indent));
+      Insert,
+      "const auto " + Name + " = " + V->getNameAsString() + ";\n" + Indent));
   for (const DeclRefExpr *Use : Uses)
     Fixes.push_back(FixItHint::CreateReplacement(
         CharSourceRange::getTokenRange(Use->getLocation()), Name));
@@ -506,6 +519,123 @@ bool runsForever(const Stmt *Body) {
   EndlessLoopFinder Finder;
   Finder.TraverseStmt(const_cast<Stmt *>(Body));
   return Finder.Found;
+}
+
+CopyFix copyCapturesFix(const LambdaExpr *L, llvm::ArrayRef<Write> Writes,
+                        ASTContext &Ctx) {
+  CopyFix Result;
+  if (!L)
+    return Result;
+  llvm::SmallVector<CaptureChange, 2> Changes;
+  auto Add = [&](const VarDecl *V, SourceLocation Loc) {
+    for (const CaptureChange &C : Changes)
+      if (C.Var == V)
+        return;
+    Changes.push_back({V, /*Move=*/false});
+    if (Result.Loc.isInvalid())
+      Result.Loc = Loc;
+    if (!Result.What.empty())
+      Result.What += ", ";
+    Result.What += V ? V->getNameAsString() : std::string("this");
+  };
+  for (const Write &W : Writes) {
+    if (W.Target.Kind == ObjectRef::Local || W.Lock)
+      continue;
+    const Expr *Root = accessRoot(W.Access);
+    if (!Root)
+      return {};
+    const LambdaCapture *Capture = nullptr;
+    const VarDecl *Var = nullptr;
+    if (const auto *DRE = llvm::dyn_cast<DeclRefExpr>(Root))
+      Var = llvm::dyn_cast<VarDecl>(DRE->getDecl());
+    else if (!llvm::isa<CXXThisExpr>(Root))
+      return {};
+    for (const LambdaCapture &C : L->captures())
+      if (Var ? (C.capturesVariable() && C.getCapturedVar() == Var)
+              : C.capturesThis())
+        Capture = &C;
+    // The write must go through a by-reference capture of the thread's own
+    // lambda, of a type that can be copied.
+    if (!Capture)
+      return {};
+    if (Var) {
+      if (Capture->getCaptureKind() != LCK_ByRef ||
+          !isCopyConstructible(Var->getType()))
+        return {};
+    } else {
+      const auto *This = llvm::cast<CXXThisExpr>(Root);
+      if (Capture->getCaptureKind() == LCK_StarThis ||
+          !isCopyConstructible(This->getType()->getPointeeType()))
+        return {};
+    }
+    Add(Var,
+        Capture->isImplicit() ? Root->getBeginLoc() : Capture->getLocation());
+  }
+  Result.Fixes = captureByCopy(L, Changes, /*Mutable=*/true, Ctx);
+  if (Result.Fixes.empty())
+    return {};
+  return Result;
+}
+
+FixIts danglingCaptureFix(const DetachedSpawn &S, const DanglingCapture &D,
+                          AnalysisContext &Analysis) {
+  ASTContext &Ctx = Analysis.ast();
+  const SourceManager &SM = Ctx.getSourceManager();
+  const ThreadCallable &C = S.Callable;
+  FixIts Fixes;
+  if (D.How == DanglingKind::ByReference && D.Capture &&
+      D.Capture->getCapturedVar() == D.Var) {
+    QualType T = D.Var->getType();
+    bool CanCopy = isCopyConstructible(T);
+    bool CanMove = Ctx.getLangOpts().CPlusPlus14 && isMoveConstructible(T) &&
+                   !T.isTriviallyCopyableType(Ctx) &&
+                   movableIntoThread(D.Var, S, Analysis);
+    if (CanCopy || CanMove) {
+      bool Writes =
+          Analysis.body(C.Lambda->getBody()).mutations().isMutated(D.Var);
+      CaptureChange Change{D.Var, /*Move=*/CanMove};
+      Fixes = captureByCopy(C.Lambda, Change, Writes, Ctx);
+    }
+  } else if (D.How == DanglingKind::RefArgument &&
+             isCopyConstructible(D.Var->getType()) &&
+             !inMacro(D.Arg->getSourceRange())) {
+    // std::ref(n) -> n, unless the callable wants a non-const reference.
+    const FunctionDecl *Target =
+        C.Lambda ? C.Lambda->getCallOperator() : C.Function;
+    if (Target && D.ArgIndex < Target->getNumParams()) {
+      QualType P = Target->getParamDecl(D.ArgIndex)->getType();
+      bool NeedsRef = P->isLValueReferenceType() &&
+                      !P.getNonReferenceType().isConstQualified();
+      const Expr *Inner = transparentCallArgument(D.Arg);
+      if (!NeedsRef && Inner && !inMacro(Inner->getSourceRange()))
+        Fixes.push_back(FixItHint::CreateReplacement(
+            D.Arg->getSourceRange(),
+            Lexer::getSourceText(
+                CharSourceRange::getTokenRange(Inner->getSourceRange()), SM,
+                Ctx.getLangOpts())));
+    }
+  }
+  return Fixes;
+}
+
+FixIts snapshotFix(const Conflict &C, AnalysisContext &Analysis) {
+  const WriterStart &W = *C.W;
+  const ObjectRef &Root = C.R.Object;
+  if (!W.Call || W.Pos.InGuard || !Root.Var || Root.Kind == ObjectRef::This ||
+      (!Root.Path.empty() && Root.Path.front() == nullptr))
+    return {};
+  llvm::SmallVector<const DeclRefExpr *, 4> Uses;
+  for (const Read &R : C.Reads) {
+    if (!R.Object.sameRoot(Root))
+      continue;
+    const auto *Use = llvm::dyn_cast_or_null<DeclRefExpr>(accessRoot(R.Access));
+    if (R.Pos.InGuard || !Use || Use->getDecl() != Root.Var)
+      return {};
+    if (!llvm::is_contained(Uses, Use))
+      Uses.push_back(Use);
+  }
+  return snapshotBefore(W.Call, Root.Var, Uses, C.Function->getBody(),
+                        Analysis);
 }
 
 } // namespace clang::tidy::defer_race

@@ -9,7 +9,11 @@
 #ifndef DEFER_RACE_CHECKS_FIXITS_H
 #define DEFER_RACE_CHECKS_FIXITS_H
 
+#include "AnalysisContext.h"
+#include "ConcurrentReads.h"
+#include "DanglingCaptures.h"
 #include "Spawns.h"
+#include "Writes.h"
 
 #include "clang/Basic/Diagnostic.h"
 #include "clang/Basic/LangOptions.h"
@@ -22,7 +26,7 @@ using FixIts = llvm::SmallVector<FixItHint, 4>;
 
 /// `.detach()` becomes `.join()`; `pthread_detach(t)` becomes
 /// `pthread_join(t, nullptr)`.
-FixIts joinInsteadOfDetach(const DetachedSpawn &S, ASTContext &Ctx);
+FixIts joinInsteadOfDetach(const DetachedSpawn &S, AnalysisContext &Analysis);
 
 /// One capture to turn from by-reference into by-copy (or by-move).
 struct CaptureChange {
@@ -41,7 +45,32 @@ FixIts captureByCopy(const LambdaExpr *L, llvm::ArrayRef<CaptureChange> Changes,
 /// copyable type and every use is in scope of the new declaration.
 FixIts snapshotBefore(const Stmt *Anchor, const VarDecl *V,
                       llvm::ArrayRef<const DeclRefExpr *> Uses,
-                      const Stmt *FunctionBody, ASTContext &Ctx);
+                      const Stmt *FunctionBody, AnalysisContext &Analysis);
+
+/// The copy-capture alternative for a thread lambda that writes through
+/// by-reference captures.
+struct CopyFix {
+  FixIts Fixes;
+  SourceLocation Loc; ///< the first capture to change
+  std::string What;   ///< "res", "res, log", "this"
+};
+
+/// Captures everything the writes go through by copy, and makes the lambda
+/// mutable. Empty when any write does not go through a by-reference capture
+/// of L itself, or a captured type cannot be copied.
+CopyFix copyCapturesFix(const LambdaExpr *L, llvm::ArrayRef<Write> Writes,
+                        ASTContext &Ctx);
+
+/// For a dangling capture: capture the variable by copy (by move when it is
+/// not used again and the spawn is not in a loop), or pass it instead of
+/// std::ref(v) when the callable does not want a non-const reference.
+FixIts danglingCaptureFix(const DetachedSpawn &S, const DanglingCapture &D,
+                          AnalysisContext &Analysis);
+
+/// Serialize a copy taken just before the call that leaves the writer: when
+/// the writer starts at a call in the function's body and every read of the
+/// same variable by this serializer follows it in the same block.
+FixIts snapshotFix(const Conflict &C, AnalysisContext &Analysis);
 
 /// Whether a value of type T can be copied (moved) into a lambda capture.
 bool isCopyConstructible(QualType T);

@@ -25,12 +25,6 @@ inline auto lambdaAssignment() {
       hasArgument(0, declRefExpr(to(varDecl(hasLocalStorage())))));
 }
 
-/// A call in user code; the recognisers decide what it is.
-inline auto userCall() {
-  using namespace ast_matchers;
-  return callExpr(unless(isExpansionInSystemHeader()));
-}
-
 /// A function definition in user code, including template instantiations
 /// but not lambda bodies (they are analysed with the function around them).
 inline auto userFunctionDefinition() {

@@ -45,25 +45,11 @@ std::string qualifiedName(const NamedDecl *D) {
 }
 
 std::vector<std::string> splitList(llvm::StringRef Value) {
-  std::vector<std::string> Out;
-  llvm::SmallVector<llvm::StringRef, 8> Parts;
-  Value.split(Parts, ';', -1, /*KeepEmpty=*/false);
-  for (llvm::StringRef P : Parts) {
-    P = P.trim();
-    if (!P.empty())
-      Out.push_back(P.str());
-  }
-  return Out;
+  return compat::parseStringList(Value);
 }
 
 std::string joinList(const std::vector<std::string> &Names) {
-  std::string Out;
-  for (const std::string &N : Names) {
-    if (!Out.empty())
-      Out += ';';
-    Out += N;
-  }
-  return Out;
+  return compat::serializeStringList(Names);
 }
 
 NameList::NameList(std::vector<std::string> Names) : Names(std::move(Names)) {}

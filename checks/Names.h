@@ -26,10 +26,10 @@ namespace clang::tidy::defer_race {
 std::string qualifiedName(const NamedDecl *D);
 
 /// Splits a semicolon-separated option value, trimming blanks and dropping
-/// empty entries.
+/// empty entries: clang-tidy's utils::options::parseStringList.
 std::vector<std::string> splitList(llvm::StringRef Value);
 
-/// Joins a list back into an option value.
+/// Joins a list back into an option value: serializeStringList.
 std::string joinList(const std::vector<std::string> &Names);
 
 /// A set of names with hasName() semantics, and a cache of answers per
@@ -42,7 +42,6 @@ public:
   bool matches(const NamedDecl *D) const;
   bool matchesName(llvm::StringRef QualifiedName) const;
   bool empty() const { return Names.empty(); }
-  const std::vector<std::string> &names() const { return Names; }
 
 private:
   std::vector<std::string> Names;

@@ -1,9 +1,9 @@
 //===--- ScopeGuards.cpp - Is this a scope-exit guard? --------------------===//
 
 #include "ScopeGuards.h"
+#include "Expressions.h"
 
 #include "clang/AST/RecursiveASTVisitor.h"
-#include "clang/Analysis/CFG.h"
 #include "llvm/ADT/SmallPtrSet.h"
 
 namespace clang::tidy::defer_race {
@@ -104,8 +104,8 @@ public:
     // f_() where f_ is a functor or std::function member.
     if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(Call)) {
       if (OC->getOperator() == OO_Call && OC->getNumArgs() > 0)
-        if (const FieldDecl *F = memberField(OC->getArg(0)); F &&
-            belongsTo(F, RD)) {
+        if (const FieldDecl *F = memberField(OC->getArg(0));
+            F && belongsTo(F, RD)) {
           StoredCallable = true;
           return false;
         }
@@ -113,8 +113,8 @@ public:
     }
     // f_() on a function pointer member, or on a dependent member in a
     // template pattern.
-    if (const FieldDecl *F = memberField(Call->getCallee()); F &&
-        belongsTo(F, RD)) {
+    if (const FieldDecl *F = memberField(Call->getCallee());
+        F && belongsTo(F, RD)) {
       StoredCallable = true;
       return false;
     }
@@ -125,8 +125,8 @@ public:
     if (Callee->getIdentifier() &&
         (Callee->getName() == "invoke" || Callee->getName() == "__invoke") &&
         Call->getNumArgs() > 0)
-      if (const FieldDecl *F = memberField(Call->getArg(0)); F &&
-          belongsTo(F, RD)) {
+      if (const FieldDecl *F = memberField(Call->getArg(0));
+          F && belongsTo(F, RD)) {
         StoredCallable = true;
         return false;
       }
@@ -186,8 +186,8 @@ bool isDismissCall(const Stmt *S, const VarDecl *Guard) {
   bool Dismiss = Name == "release" || Name == "dismiss" || Name == "Dismiss" ||
                  Name == "Cancel" || Name == "cancel";
   if (Name == "set_active" && MC->getNumArgs() == 1) {
-    if (const auto *B = llvm::dyn_cast<CXXBoolLiteralExpr>(
-            ignoreWrappers(MC->getArg(0))))
+    if (const auto *B =
+            llvm::dyn_cast<CXXBoolLiteralExpr>(ignoreWrappers(MC->getArg(0))))
       Dismiss = !B->getValue();
   }
   if (!Dismiss)
@@ -230,26 +230,12 @@ ScopeGuardRecogniser::ScopeGuardRecogniser(std::vector<std::string> Extra) {
 }
 
 const Stmt *GuardCallable::body() const {
-  if (Lambda)
-    return Lambda->getBody();
-  if (const FunctionDecl *Def = definitionOf(Function))
-    return Def->getBody();
-  return nullptr;
+  return callableBody(Lambda, Function);
 }
 
 const FunctionDecl *GuardCallable::owner() const {
   return Guard ? llvm::dyn_cast<FunctionDecl>(Guard->getDeclContext())
                : nullptr;
-}
-
-Frame GuardCallable::frame(const Frame &OwnerFrame) const {
-  if (Lambda)
-    return Frame::lambda(OwnerFrame, Lambda);
-  Frame Fr;
-  Fr.Parent = &OwnerFrame;
-  Fr.Function = definitionOf(Function);
-  Fr.Args = BoundArgs;
-  return Fr;
 }
 
 const ScopeGuardRecogniser::DtorInfo &
@@ -320,8 +306,7 @@ ScopeGuardRecogniser::guardOf(const VarDecl *V) const {
 
 std::optional<GuardCallable> ScopeGuardRecogniser::guardOfAssignment(
     const CXXOperatorCallExpr *Assign) const {
-  if (!Assign || Assign->getOperator() != OO_Equal ||
-      Assign->getNumArgs() != 2)
+  if (!Assign || Assign->getOperator() != OO_Equal || Assign->getNumArgs() != 2)
     return std::nullopt;
   const auto *DRE =
       llvm::dyn_cast<DeclRefExpr>(ignoreWrappers(Assign->getArg(0)));
@@ -372,8 +357,8 @@ ScopeGuardRecogniser::staticBodyGuard(const VarDecl *V,
         if (!Params || !Params->getInit())
           continue;
         const CXXRecordDecl *PT = Params->getType()->getAsCXXRecordDecl();
-        if (!PT || PT->getCanonicalDecl() !=
-                       Field->getParent()->getCanonicalDecl())
+        if (!PT ||
+            PT->getCanonicalDecl() != Field->getParent()->getCanonicalDecl())
           continue;
         const auto *ILE =
             llvm::dyn_cast<InitListExpr>(ignoreWrappers(Params->getInit()));
@@ -414,40 +399,25 @@ void ScopeGuardRecogniser::guardsIn(
   Collector.TraverseStmt(const_cast<Stmt *>(Body));
 }
 
-bool ScopeGuardRecogniser::isDismissedOnEveryPath(const GuardCallable &G,
-                                                  ASTContext &Ctx) const {
+bool ScopeGuardRecogniser::isDismissedOnEveryPath(
+    const GuardCallable &G, AnalysisContext &Analysis) const {
   const FunctionDecl *Owner = G.owner();
   const Stmt *Body = Owner ? Owner->getBody() : nullptr;
   if (!Body)
     return false;
+  BodyContext &BC = Analysis.body(Body, Owner);
   bool Dismissed = false;
-  for (const BodyIndex::CallRef &C : bodyIndex(Body).callsMentioning(G.Guard))
+  for (const BodyIndex::CallRef &C : BC.index().callsMentioning(G.Guard))
     Dismissed |= isDismissCall(C.Call, G.Guard);
   if (!Dismissed)
     return false; // the common case: no CFG needed
 
-  std::unique_ptr<DismissalCfg> &Slot = DismissalCfgs[Body];
-  if (!Slot) {
-    Slot = std::make_unique<DismissalCfg>();
-    CFG::BuildOptions Options;
-    Options.AddImplicitDtors = true;
-    Options.setAllAlwaysAdd();
-    Slot->Cfg = CFG::buildCFG(Owner, const_cast<Stmt *>(Body), &Ctx, Options);
-    if (Slot->Cfg)
-      for (const CFGBlock *B : *Slot->Cfg)
-        for (unsigned I = 0; I < B->size(); ++I)
-          if (auto S = (*B)[I].getAs<CFGStmt>())
-            if (const auto *DS = llvm::dyn_cast<DeclStmt>(S->getStmt());
-                DS && DS->isSingleDecl())
-              if (const auto *V = llvm::dyn_cast<VarDecl>(DS->getSingleDecl()))
-                Slot->DeclaredAt.try_emplace(V, B, I + 1);
-  }
   // Where the guard is declared.
-  auto Start = Slot->DeclaredAt.find(G.Guard);
-  if (Start == Slot->DeclaredAt.end())
+  std::optional<BodyContext::Point> Start = BC.afterDeclarationOf(G.Guard);
+  if (!Start)
     return false;
-  const CFGBlock *StartBlock = Start->second.first;
-  unsigned StartIndex = Start->second.second;
+  const CFGBlock *StartBlock = Start->first;
+  unsigned StartIndex = Start->second;
 
   // Search for a path to the guard's destruction that avoids every dismissal.
   llvm::SmallPtrSet<const CFGBlock *, 16> Visited;

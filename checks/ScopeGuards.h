@@ -13,14 +13,13 @@
 #ifndef DEFER_RACE_CHECKS_SCOPEGUARDS_H
 #define DEFER_RACE_CHECKS_SCOPEGUARDS_H
 
+#include "AnalysisContext.h"
 #include "Names.h"
-#include "SharedObjects.h"
 
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/ExprCXX.h"
-#include "clang/Analysis/CFG.h"
 #include "llvm/ADT/DenseMap.h"
-#include <memory>
+#include "llvm/ADT/SmallVector.h"
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,9 +28,9 @@ namespace clang::tidy::defer_race {
 
 /// What a guard runs when its scope ends.
 struct GuardCallable {
-  const VarDecl *Guard = nullptr;          ///< the guard variable
-  const LambdaExpr *Lambda = nullptr;      ///< the callable, when a lambda
-  const FunctionDecl *Function = nullptr;  ///< the callable, when a function
+  const VarDecl *Guard = nullptr;         ///< the guard variable
+  const LambdaExpr *Lambda = nullptr;     ///< the callable, when a lambda
+  const FunctionDecl *Function = nullptr; ///< the callable, when a function
   /// For a function callable: its arguments, as expressions of the function
   /// that declares the guard (BOOST_SCOPE_EXIT's captures).
   llvm::SmallVector<const Expr *, 4> BoundArgs;
@@ -41,8 +40,6 @@ struct GuardCallable {
   const Stmt *body() const;
   /// The function (or lambda call operator) that declares the guard.
   const FunctionDecl *owner() const;
-  /// The frame the callable runs in, below the owner's frame.
-  Frame frame(const Frame &OwnerFrame) const;
 };
 
 class ScopeGuardRecogniser {
@@ -71,7 +68,8 @@ public:
 
   /// Whether the guard is dismissed (release(), dismiss(), Cancel()) on every
   /// path from its declaration to the end of its scope, so it never runs.
-  bool isDismissedOnEveryPath(const GuardCallable &G, ASTContext &Ctx) const;
+  bool isDismissedOnEveryPath(const GuardCallable &G,
+                              AnalysisContext &Analysis) const;
 
 private:
   enum class DtorKind { None, StoredCallable, StaticBody };
@@ -86,15 +84,6 @@ private:
 
   NameList Names;
   mutable llvm::DenseMap<const CXXRecordDecl *, DtorInfo> Destructors;
-  /// For bodies with a dismissed guard: their CFG, and where each variable
-  /// is declared in it.
-  struct DismissalCfg {
-    std::unique_ptr<CFG> Cfg;
-    llvm::DenseMap<const VarDecl *, std::pair<const CFGBlock *, unsigned>>
-        DeclaredAt;
-  };
-  mutable llvm::DenseMap<const Stmt *, std::unique_ptr<DismissalCfg>>
-      DismissalCfgs;
 };
 
 } // namespace clang::tidy::defer_race

@@ -16,10 +16,10 @@ static constexpr char Function[] = "function";
 SerializeSharedCheck::SerializeSharedCheck(llvm::StringRef Name,
                                            ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context), Common(*this, Options),
-      SerializerFunctions(
-          splitList(std::string(
-              Options.getLocalOrGlobal("SerializerFunctions", "")))),
-      Guards(Common.ScopeGuards), Spawns(Common.DetachedSpawners, Common.ConcurrentExecutors),
+      SerializerFunctions(splitList(
+          std::string(Options.getLocalOrGlobal("SerializerFunctions", "")))),
+      Guards(Common.ScopeGuards),
+      Spawns(Common.DetachedSpawners, Common.ConcurrentExecutors),
       Serializers(SerializerFunctions) {}
 
 void SerializeSharedCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
@@ -28,19 +28,18 @@ void SerializeSharedCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
 }
 
 void SerializeSharedCheck::registerMatchers(MatchFinder *Finder) {
-  Finder->addMatcher(traverse(Traversal,
-                              userFunctionDefinition().bind(Function)),
-                     this);
+  Finder->addMatcher(
+      traverse(Traversal, userFunctionDefinition().bind(Function)), this);
 }
 
 void SerializeSharedCheck::check(const MatchFinder::MatchResult &Result) {
-  BodyIndexCache::Scope Active(Indexes);
   const auto *F = Result.Nodes.getNodeAs<FunctionDecl>(Function);
   if (!F || F->isDependentContext())
     return;
   if (!Facts) {
+    Analysis = std::make_unique<AnalysisContext>(*Result.Context);
     Facts = std::make_unique<DetachedWriterFacts>(
-        Guards, Spawns, *Result.Context,
+        Guards, Spawns, *Analysis,
         Common.importsSummaries() ? Common.SummaryDirectory : std::string());
     Finder = std::make_unique<ConcurrentReadFinder>(*Facts, Serializers);
   }
@@ -53,29 +52,7 @@ void SerializeSharedCheck::check(const MatchFinder::MatchResult &Result) {
   llvm::SmallVector<Conflict, 2> Conflicts;
   Finder->conflictsIn(F, Conflicts);
   for (const Conflict &C : Conflicts)
-    report(C, *Result.Context);
-}
-
-// Serialize a copy taken just before the call that leaves the writer: when
-// the writer starts at a call in the function's body and every read of the
-// same variable by this serializer follows it in the same block.
-static FixIts snapshotFix(const Conflict &C, ASTContext &Ctx) {
-  const WriterStart &W = *C.W;
-  const ObjectRef &Root = C.R.Object;
-  if (!W.Call || W.Pos.InGuard || !Root.Var || Root.Kind == ObjectRef::This ||
-      (!Root.Path.empty() && Root.Path.front() == nullptr))
-    return {};
-  llvm::SmallVector<const DeclRefExpr *, 4> Uses;
-  for (const Read &R : C.Reads) {
-    if (!R.Object.sameRoot(Root))
-      continue;
-    const auto *Use = llvm::dyn_cast_or_null<DeclRefExpr>(accessRoot(R.Access));
-    if (R.Pos.InGuard || !Use || Use->getDecl() != Root.Var)
-      return {};
-    if (!llvm::is_contained(Uses, Use))
-      Uses.push_back(Use);
-  }
-  return snapshotBefore(W.Call, Root.Var, Uses, C.Function->getBody(), Ctx);
+    report(C);
 }
 
 void SerializeSharedCheck::onEndOfTranslationUnit() {
@@ -90,10 +67,10 @@ void SerializeSharedCheck::onEndOfTranslationUnit() {
   Exported.clear();
   Finder.reset();
   Facts.reset();
-  Indexes.clear();
+  Analysis.reset();
 }
 
-void SerializeSharedCheck::report(const Conflict &C, ASTContext &Ctx) {
+void SerializeSharedCheck::report(const Conflict &C) {
   const WriterStart &W = *C.W;
   const std::string Read = C.R.Object.describe();
   const std::string Written = W.Target.describe();
@@ -102,7 +79,7 @@ void SerializeSharedCheck::report(const Conflict &C, ASTContext &Ctx) {
        "%select{'%2'|it}1")
       << Read << (Read == Written) << Written;
   {
-    FixIts Snapshot = snapshotFix(C, Ctx);
+    FixIts Snapshot = snapshotFix(C, *Analysis);
     auto N = diag(C.R.Access->getBeginLoc(),
                   "'%0' is read here%select{|; serializing a snapshot taken "
                   "before the call instead removes the race}1",
@@ -117,20 +94,22 @@ void SerializeSharedCheck::report(const Conflict &C, ASTContext &Ctx) {
          DiagnosticIDs::Note)
         << W.Call->getDirectCallee() << Written;
   if (W.OwnGuard)
-    noteGuard(*this, *W.OwnGuard);
+    noteGuard(*this, *W.OwnGuard, *Analysis);
   else if (W.GuardLoc.isValid() && !W.ImportedWrite)
-    diag(W.GuardLoc, "the thread is started by the scope-exit guard "
-                     "registered here",
+    diag(W.GuardLoc,
+         "the thread is started by the scope-exit guard "
+         "registered here",
          DiagnosticIDs::Note);
   if (const GuardWriter *Origin = W.Origin; Origin && Origin->Spawn.Start) {
-    FixIts Join = Origin->Via.empty() ? joinInsteadOfDetach(Origin->Spawn, Ctx)
-                                      : FixIts();
+    FixIts Join = Origin->Via.empty()
+                      ? joinInsteadOfDetach(Origin->Spawn, *Analysis)
+                      : FixIts();
     auto N = diag(Origin->Spawn.loc(),
                   "%0%select{|; joining it instead removes the race|; waiting "
                   "for it instead removes the race}1",
                   DiagnosticIDs::Note)
              << spawnSite(Origin->Spawn)
-             << (Join.empty() ? 0
+             << (Join.empty()                                ? 0
                  : Origin->Spawn.Kind == SpawnKind::Executor ? 2
                                                              : 1);
     for (const FixItHint &Fix : Join)
@@ -138,12 +117,8 @@ void SerializeSharedCheck::report(const Conflict &C, ASTContext &Ctx) {
   }
   if (W.ImportedWrite) {
     // Known from another translation unit's summary.
-    diag(W.Call ? W.Call->getBeginLoc() : C.Serializer.loc(),
-         "'%0' (defined in %1) leads to it: %2; the thread writes '%3' at %4",
-         DiagnosticIDs::Note)
-        << W.ImportedFrom->Name << W.ImportedFrom->File
-        << W.ImportedWrite->Spawn << W.ImportedWrite->Written
-        << W.ImportedWrite->Write;
+    noteImported(*this, W.Call ? W.Call->getBeginLoc() : C.Serializer.loc(),
+                 *W.ImportedFrom, *W.ImportedWrite);
   } else if (W.WriteAt) {
     diag(W.WriteAt->getBeginLoc(), "the detached thread writes '%0' here",
          DiagnosticIDs::Note)

@@ -3,6 +3,7 @@
 #ifndef DEFER_RACE_CHECKS_SERIALIZESHAREDCHECK_H
 #define DEFER_RACE_CHECKS_SERIALIZESHAREDCHECK_H
 
+#include "AnalysisContext.h"
 #include "CheckOptions.h"
 #include "ConcurrentReads.h"
 #include "DetachedWriters.h"
@@ -31,16 +32,17 @@ public:
   void onEndOfTranslationUnit() override;
 
 private:
-  void report(const Conflict &C, ASTContext &Ctx);
+  void report(const Conflict &C);
 
   const CommonOptions Common;
   const std::vector<std::string> SerializerFunctions;
   const ScopeGuardRecogniser Guards;
   const SpawnRecogniser Spawns;
   const SerializerRecogniser Serializers;
+  /// What is known about the bodies of the current translation unit.
+  std::unique_ptr<AnalysisContext> Analysis;
   std::unique_ptr<DetachedWriterFacts> Facts;
   std::unique_ptr<ConcurrentReadFinder> Finder;
-  BodyIndexCache Indexes;
   /// Summaries this translation unit exports (SummaryMode: export).
   std::vector<FunctionRecord> Exported;
 };

@@ -1,6 +1,8 @@
 //===--- Spawns.cpp - Is this call a detached spawn? ----------------------===//
 
 #include "Spawns.h"
+#include "Expressions.h"
+#include "Vocabulary.h"
 
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "llvm/ADT/STLExtras.h"
@@ -30,12 +32,13 @@ const VarDecl *addressedVar(const Expr *E) {
 
 // Calls that run as part of V's function and name V, in source order, until
 // Fn returns true.
-void forEachCallOn(const VarDecl *V,
+void forEachCallOn(const VarDecl *V, AnalysisContext &Analysis,
                    llvm::function_ref<bool(const CallExpr *)> Fn) {
   const Stmt *Body = owningBody(V);
   if (!Body)
     return;
-  for (const BodyIndex::CallRef &C : bodyIndex(Body).callsMentioning(V))
+  for (const BodyIndex::CallRef &C :
+       Analysis.body(Body).index().callsMentioning(V))
     if (C.Direct && Fn(C.Call))
       return;
 }
@@ -54,9 +57,10 @@ const CXXConstructExpr *threadConstruction(const Expr *E) {
 }
 
 // t = std::thread(f) on a default-constructed thread.
-const CXXConstructExpr *assignedConstruction(const VarDecl *T) {
+const CXXConstructExpr *assignedConstruction(const VarDecl *T,
+                                             AnalysisContext &Analysis) {
   const CXXConstructExpr *Found = nullptr;
-  forEachCallOn(T, [&](const CallExpr *Call) {
+  forEachCallOn(T, Analysis, [&](const CallExpr *Call) {
     const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(Call);
     if (!OC || OC->getOperator() != OO_Equal || OC->getNumArgs() != 2 ||
         referencedVar(OC->getArg(0)) != T)
@@ -65,13 +69,6 @@ const CXXConstructExpr *assignedConstruction(const VarDecl *T) {
     return Found != nullptr;
   });
   return Found;
-}
-
-const NameList &executorFunctions() {
-  static const NameList Names({"::boost::asio::post", "::boost::asio::dispatch",
-                               "::boost::asio::defer",
-                               "::boost::asio::co_spawn"});
-  return Names;
 }
 
 bool isRecordNamed(QualType T, llvm::StringRef Name) {
@@ -84,7 +81,8 @@ const Expr *useFutureHandler(const Expr *E) {
   const auto *Call = llvm::dyn_cast_or_null<CallExpr>(ignoreWrappers(E));
   if (!Call || Call->getNumArgs() == 0)
     return nullptr;
-  const auto *MD = llvm::dyn_cast_or_null<CXXMethodDecl>(Call->getDirectCallee());
+  const auto *MD =
+      llvm::dyn_cast_or_null<CXXMethodDecl>(Call->getDirectCallee());
   if (!MD || qualifiedName(MD->getParent()) != "boost::asio::use_future_t")
     return nullptr;
   // operator() on the use_future object: the argument after the object.
@@ -104,25 +102,7 @@ const FunctionDecl *callOperatorOrFunction(const ThreadCallable &C) {
 } // namespace
 
 const Stmt *ThreadCallable::body() const {
-  if (Lambda)
-    return Lambda->getBody();
-  if (const FunctionDecl *Def = definitionOf(Function))
-    return Def->getBody();
-  return nullptr;
-}
-
-Frame ThreadCallable::frame(const Frame &Spawner) const {
-  Frame Fr;
-  if (Lambda) {
-    Fr = Frame::lambda(Spawner, Lambda);
-  } else {
-    Fr.Parent = &Spawner;
-    Fr.Function = definitionOf(Function);
-    Fr.Object = Object;
-    Fr.ObjectIsPointer = ObjectIsPointer;
-  }
-  Fr.Args = Args;
-  return Fr;
+  return callableBody(Lambda, Function);
 }
 
 SourceLocation DetachedSpawn::loc() const {
@@ -160,8 +140,10 @@ ThreadCallable callableFrom(const Expr *CallableArg,
     }
   } else if (const auto *UO = llvm::dyn_cast<UnaryOperator>(E);
              UO && UO->getOpcode() == UO_AddrOf) {
-    const auto *Ref = llvm::dyn_cast<DeclRefExpr>(ignoreWrappers(UO->getSubExpr()));
-    const auto *FD = Ref ? llvm::dyn_cast<FunctionDecl>(Ref->getDecl()) : nullptr;
+    const auto *Ref =
+        llvm::dyn_cast<DeclRefExpr>(ignoreWrappers(UO->getSubExpr()));
+    const auto *FD =
+        Ref ? llvm::dyn_cast<FunctionDecl>(Ref->getDecl()) : nullptr;
     if (const auto *MD = llvm::dyn_cast_or_null<CXXMethodDecl>(FD);
         MD && MD->isInstance()) {
       // std::thread(&C::run, obj, args...)
@@ -170,9 +152,9 @@ ThreadCallable callableFrom(const Expr *CallableArg,
       C.Function = MD;
       C.Object = Rest.front();
       const Expr *Obj = ignoreWrappers(Rest.front());
-      C.ObjectIsPointer = Obj->getType()->isPointerType() ||
-                          (isPointerLike(Obj->getType()) &&
-                           !transparentCallArgument(Obj));
+      C.ObjectIsPointer =
+          Obj->getType()->isPointerType() ||
+          (isPointerLike(Obj->getType()) && !transparentCallArgument(Obj));
       Rest = Rest.drop_front();
     } else {
       C.Function = FD;
@@ -182,21 +164,10 @@ ThreadCallable callableFrom(const Expr *CallableArg,
   return C;
 }
 
-const std::vector<std::string> &SpawnRecogniser::builtinExecutors() {
-  static const std::vector<std::string> Names = {
-      "::boost::asio::thread_pool",
-      "::boost::asio::system_context",
-      "::boost::asio::system_executor",
-      "::boost::asio::basic_system_executor",
-  };
-  return Names;
-}
-
 SpawnRecogniser::SpawnRecogniser(std::vector<std::string> DetachedSpawners,
                                  std::vector<std::string> ConcurrentExecutors)
-    : ThreadClasses({"::std::thread", "::std::jthread", "::boost::thread"}),
-      Spawners(std::move(DetachedSpawners)) {
-  std::vector<std::string> All = builtinExecutors();
+    : Spawners(std::move(DetachedSpawners)) {
+  std::vector<std::string> All = builtinConcurrentExecutors();
   All.insert(All.end(), ConcurrentExecutors.begin(), ConcurrentExecutors.end());
   Executors = NameList(std::move(All));
 }
@@ -232,7 +203,7 @@ bool SpawnRecogniser::isThreadClass(QualType T) const {
   T = T.getNonReferenceType();
   if (T->isPointerType())
     T = T->getPointeeType();
-  return ThreadClasses.matches(T->getAsCXXRecordDecl());
+  return threadClasses().matches(T->getAsCXXRecordDecl());
 }
 
 bool SpawnRecogniser::isSpawnApi(const FunctionDecl *FD) const {
@@ -241,9 +212,10 @@ bool SpawnRecogniser::isSpawnApi(const FunctionDecl *FD) const {
   if (executorFunctions().matches(FD))
     return true;
   if (const auto *MD = llvm::dyn_cast<CXXMethodDecl>(FD))
-    if (ThreadClasses.matches(MD->getParent()))
+    if (threadClasses().matches(MD->getParent()))
       return true;
-  if (FD->getIdentifier() && FD->getDeclContext()->getRedeclContext()->isTranslationUnit() &&
+  if (FD->getIdentifier() &&
+      FD->getDeclContext()->getRedeclContext()->isTranslationUnit() &&
       FD->getName().take_front(8) == "pthread_")
     return true;
   return Spawners.matches(FD);
@@ -267,7 +239,8 @@ bool SpawnRecogniser::destructorDetaches(const CXXRecordDecl *RD) const {
 }
 
 std::optional<DetachedSpawn>
-SpawnRecogniser::fromDetachCall(const CXXMemberCallExpr *MC) const {
+SpawnRecogniser::fromDetachCall(const CXXMemberCallExpr *MC,
+                                AnalysisContext &Analysis) const {
   const Expr *Obj = MC->getImplicitObjectArgument();
   if (!Obj || !isThreadClass(Obj->getType()))
     return std::nullopt;
@@ -278,8 +251,8 @@ SpawnRecogniser::fromDetachCall(const CXXMemberCallExpr *MC) const {
           ? Obj->getType()->getPointeeType()->getAsCXXRecordDecl()
           : Obj->getType()->getAsCXXRecordDecl();
   std::string Name = qualifiedName(RD);
-  S.Kind = Name == "boost::thread" ? SpawnKind::BoostThread
-                                   : SpawnKind::StdThread;
+  S.Kind =
+      Name == "boost::thread" ? SpawnKind::BoostThread : SpawnKind::StdThread;
   S.What = Name;
   const CXXConstructExpr *Construct = threadConstruction(Obj);
   if (!Construct) {
@@ -298,7 +271,7 @@ SpawnRecogniser::fromDetachCall(const CXXMemberCallExpr *MC) const {
       S.ThreadVar = T;
       Construct = threadConstruction(T->getInit());
       if (!Construct)
-        Construct = assignedConstruction(T);
+        Construct = assignedConstruction(T, Analysis);
     }
   }
   if (!Construct)
@@ -329,14 +302,15 @@ SpawnRecogniser::fromPthreadCreate(const CallExpr *Call) const {
 }
 
 std::optional<DetachedSpawn>
-SpawnRecogniser::fromPthreadDetach(const CallExpr *Call) const {
+SpawnRecogniser::fromPthreadDetach(const CallExpr *Call,
+                                   AnalysisContext &Analysis) const {
   if (!isCallTo(Call, "pthread_detach") || Call->getNumArgs() != 1)
     return std::nullopt;
   const VarDecl *T = referencedVar(Call->getArg(0));
   if (!T)
     return std::nullopt; // pthread_detach(pthread_self()), threads[i], ...
   std::optional<DetachedSpawn> S;
-  forEachCallOn(T, [&](const CallExpr *C) {
+  forEachCallOn(T, Analysis, [&](const CallExpr *C) {
     if (!isCallTo(C, "pthread_create") || C->getNumArgs() != 4 ||
         addressedVar(C->getArg(0)) != T)
       return false;
@@ -373,7 +347,8 @@ std::optional<DetachedSpawn>
 SpawnRecogniser::fromExecutor(const CallExpr *Call) const {
   const FunctionDecl *Callee = Call->getDirectCallee();
   if (!Callee || !executorFunctions().matches(Callee) ||
-      Call->getNumArgs() < 2 || !isConcurrentExecutor(Call->getArg(0)->getType()))
+      Call->getNumArgs() < 2 ||
+      !isConcurrentExecutor(Call->getArg(0)->getType()))
     return std::nullopt;
   DetachedSpawn S;
   S.Kind = SpawnKind::Executor;
@@ -422,19 +397,20 @@ SpawnRecogniser::fromExecutor(const CallExpr *Call) const {
   return S;
 }
 
-std::optional<DetachedSpawn> SpawnRecogniser::spawnAt(const Stmt *St) const {
+std::optional<DetachedSpawn>
+SpawnRecogniser::spawnAt(const Stmt *St, AnalysisContext &Analysis) const {
   const auto *Call = llvm::dyn_cast_or_null<CallExpr>(St);
   if (!Call)
     return std::nullopt;
   if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Call)) {
     const CXXMethodDecl *MD = MC->getMethodDecl();
     if (MD && MD->getIdentifier() && MD->getName() == "detach")
-      return fromDetachCall(MC);
+      return fromDetachCall(MC, Analysis);
     return fromSpawner(Call);
   }
   if (std::optional<DetachedSpawn> S = fromExecutor(Call))
     return S;
-  if (std::optional<DetachedSpawn> S = fromPthreadDetach(Call))
+  if (std::optional<DetachedSpawn> S = fromPthreadDetach(Call, Analysis))
     return S;
   if (isCallTo(Call, "pthread_create") && Call->getNumArgs() == 4) {
     std::optional<DetachedSpawn> S = fromPthreadCreate(Call);
@@ -442,11 +418,12 @@ std::optional<DetachedSpawn> SpawnRecogniser::spawnAt(const Stmt *St) const {
       return std::nullopt;
     // Detached by attribute: pthread_attr_setdetachstate(&attr, DETACHED).
     if (const VarDecl *Attr = addressedVar(Call->getArg(1))) {
-      forEachCallOn(Attr, [&](const CallExpr *C) {
+      forEachCallOn(Attr, Analysis, [&](const CallExpr *C) {
         if (!isCallTo(C, "pthread_attr_setdetachstate") ||
             C->getNumArgs() != 2 || addressedVar(C->getArg(0)) != Attr)
           return false;
-        const auto *State = llvm::dyn_cast<DeclRefExpr>(ignoreWrappers(C->getArg(1)));
+        const auto *State =
+            llvm::dyn_cast<DeclRefExpr>(ignoreWrappers(C->getArg(1)));
         if (State && State->getDecl()->getIdentifier() &&
             State->getDecl()->getName() == "PTHREAD_CREATE_DETACHED")
           S->DetachedAttribute = C;
@@ -472,7 +449,8 @@ std::optional<DetachedSpawn> SpawnRecogniser::spawnAt(const Stmt *St) const {
 }
 
 std::optional<DetachedSpawn>
-SpawnRecogniser::spawnAtDecl(const VarDecl *V) const {
+SpawnRecogniser::spawnAtDecl(const VarDecl *V,
+                             AnalysisContext &Analysis) const {
   if (!V || !V->hasLocalStorage() || !V->getInit())
     return std::nullopt;
   const CXXRecordDecl *RD = V->getType()->getAsCXXRecordDecl();
@@ -484,7 +462,7 @@ SpawnRecogniser::spawnAtDecl(const VarDecl *V) const {
   // Joined, detached explicitly (reported there), or handed elsewhere: the
   // destructor does not decide.
   bool Handled = false;
-  forEachCallOn(V, [&](const CallExpr *C) {
+  forEachCallOn(V, Analysis, [&](const CallExpr *C) {
     if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(C)) {
       if (referencedVar(MC->getImplicitObjectArgument()) == V)
         if (const CXXMethodDecl *MD = MC->getMethodDecl();
@@ -512,11 +490,6 @@ SpawnRecogniser::spawnAtDecl(const VarDecl *V) const {
 }
 
 namespace {
-
-bool isWaitName(llvm::StringRef Name) {
-  return Name == "wait" || Name == "get" || Name == "wait_for" ||
-         Name == "wait_until";
-}
 
 // std::async stored where it outlives the callable: a member, a global, a
 // container captured from the enclosing function.
@@ -568,7 +541,8 @@ std::optional<DetachedSpawn> storedAsync(const CallExpr *Call,
   if (const auto *E = Args.front()->getType()->getAs<EnumType>();
       E && E->getDecl()->getName() == "launch") {
     // std::launch::deferred runs in the thread that waits.
-    const auto *Policy = llvm::dyn_cast<DeclRefExpr>(ignoreWrappers(Args.front()));
+    const auto *Policy =
+        llvm::dyn_cast<DeclRefExpr>(ignoreWrappers(Args.front()));
     if (Policy && Policy->getDecl()->getName() == "deferred")
       return std::nullopt;
     Args = Args.drop_front();
@@ -588,21 +562,22 @@ std::optional<DetachedSpawn> storedAsync(const CallExpr *Call,
 
 class SpawnCollector : public RecursiveASTVisitor<SpawnCollector> {
 public:
-  SpawnCollector(const SpawnRecogniser &R, const Stmt *Body)
-      : R(R), Body(Body) {}
+  SpawnCollector(const SpawnRecogniser &R, const Stmt *Body,
+                 AnalysisContext &Analysis)
+      : R(R), Body(Body), Analysis(Analysis) {}
   llvm::SmallVector<DetachedSpawn, 4> Found;
 
   bool TraverseLambdaExpr(LambdaExpr *) { return true; }
   bool TraverseCXXRecordDecl(CXXRecordDecl *) { return true; }
   bool VisitCallExpr(CallExpr *Call) {
-    if (std::optional<DetachedSpawn> S = R.spawnAt(Call))
+    if (std::optional<DetachedSpawn> S = R.spawnAt(Call, Analysis))
       Found.push_back(std::move(*S));
     else if (std::optional<DetachedSpawn> A = storedAsync(Call, Body))
       Found.push_back(std::move(*A));
     // Waits on futures: post(pool, use_future(f)).wait(), fut.get().
     if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Call))
       if (const CXXMethodDecl *MD = MC->getMethodDecl();
-          MD && MD->getIdentifier() && isWaitName(MD->getName())) {
+          MD && MD->getIdentifier() && isFutureWait(MD->getName())) {
         const Expr *Obj = ignoreWrappers(MC->getImplicitObjectArgument());
         if (const auto *DRE = llvm::dyn_cast<DeclRefExpr>(Obj))
           WaitedVars.insert(DRE->getDecl());
@@ -612,7 +587,7 @@ public:
     return true;
   }
   bool VisitVarDecl(VarDecl *V) {
-    if (std::optional<DetachedSpawn> S = R.spawnAtDecl(V))
+    if (std::optional<DetachedSpawn> S = R.spawnAtDecl(V, Analysis))
       Found.push_back(std::move(*S));
     if (V->getInit())
       FutureVars[ignoreWrappers(V->getInit())] = V;
@@ -635,6 +610,7 @@ public:
 private:
   const SpawnRecogniser &R;
   const Stmt *Body;
+  AnalysisContext &Analysis;
   llvm::SmallPtrSet<const Expr *, 4> WaitedCalls;
   llvm::SmallPtrSet<const Decl *, 4> WaitedVars;
   llvm::DenseMap<const Expr *, const VarDecl *> FutureVars;
@@ -642,10 +618,11 @@ private:
 } // namespace
 
 void SpawnRecogniser::spawnsIn(const Stmt *Body,
-                               llvm::SmallVectorImpl<DetachedSpawn> &Out) const {
+                               llvm::SmallVectorImpl<DetachedSpawn> &Out,
+                               AnalysisContext &Analysis) const {
   if (!Body)
     return;
-  SpawnCollector Collector(*this, Body);
+  SpawnCollector Collector(*this, Body, Analysis);
   Collector.TraverseStmt(const_cast<Stmt *>(Body));
   Collector.dropWaited();
   for (DetachedSpawn &S : Collector.Found)

@@ -6,7 +6,10 @@
 //   (Boost.Thread before BOOST_THREAD_VERSION 3);
 //   pthread_create followed by pthread_detach, or created with the
 //   PTHREAD_CREATE_DETACHED attribute, or whose start routine detaches itself;
-//   calls to fire-and-forget functions named in the DetachedSpawners option.
+//   calls to fire-and-forget functions named in the DetachedSpawners option;
+//   work handed to a concurrent executor (boost::asio post, dispatch, defer,
+//   co_spawn with detached);
+//   a std::async whose future is stored where it outlives the callable.
 // A std::async whose future is discarded is not detached: the future's
 // destructor waits. A thread that is joined and never detached is not either.
 //
@@ -15,11 +18,12 @@
 #ifndef DEFER_RACE_CHECKS_SPAWNS_H
 #define DEFER_RACE_CHECKS_SPAWNS_H
 
+#include "AnalysisContext.h"
 #include "Names.h"
-#include "SharedObjects.h"
 
 #include "clang/AST/ExprCXX.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallVector.h"
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,8 +44,6 @@ struct ThreadCallable {
 
   bool valid() const { return Lambda || Function; }
   const Stmt *body() const;
-  /// The frame the thread runs in, below the frame that spawns it.
-  Frame frame(const Frame &Spawner) const;
 };
 
 enum class SpawnKind {
@@ -94,8 +96,6 @@ public:
   explicit SpawnRecogniser(std::vector<std::string> DetachedSpawners = {},
                            std::vector<std::string> ConcurrentExecutors = {});
 
-  static const std::vector<std::string> &builtinExecutors();
-
   bool isThreadClass(QualType T) const;
 
   /// Whether work handed to this execution context or executor runs on
@@ -106,31 +106,32 @@ public:
   /// The spawn that becomes detached at S: a .detach() call, a
   /// pthread_detach() call, a pthread_create() that detaches by attribute or
   /// from its start routine, or a DetachedSpawners call.
-  std::optional<DetachedSpawn> spawnAt(const Stmt *S) const;
+  std::optional<DetachedSpawn> spawnAt(const Stmt *S,
+                                       AnalysisContext &Analysis) const;
 
   /// The spawn made by declaring V: a boost::thread that is never joined,
   /// so that its destructor detaches it.
-  std::optional<DetachedSpawn> spawnAtDecl(const VarDecl *V) const;
+  std::optional<DetachedSpawn> spawnAtDecl(const VarDecl *V,
+                                           AnalysisContext &Analysis) const;
 
   /// Every detached spawn made directly in Body (nested lambdas excluded).
-  void spawnsIn(const Stmt *Body,
-                llvm::SmallVectorImpl<DetachedSpawn> &Out) const;
+  void spawnsIn(const Stmt *Body, llvm::SmallVectorImpl<DetachedSpawn> &Out,
+                AnalysisContext &Analysis) const;
 
   /// Whether the function is a thread or spawner API whose body we should
   /// not walk into when looking for helpers.
   bool isSpawnApi(const FunctionDecl *FD) const;
 
-  const NameList &spawners() const { return Spawners; }
-
 private:
-  std::optional<DetachedSpawn> fromDetachCall(const CXXMemberCallExpr *MC) const;
-  std::optional<DetachedSpawn> fromPthreadDetach(const CallExpr *Call) const;
+  std::optional<DetachedSpawn> fromDetachCall(const CXXMemberCallExpr *MC,
+                                              AnalysisContext &Analysis) const;
+  std::optional<DetachedSpawn>
+  fromPthreadDetach(const CallExpr *Call, AnalysisContext &Analysis) const;
   std::optional<DetachedSpawn> fromPthreadCreate(const CallExpr *Call) const;
   std::optional<DetachedSpawn> fromSpawner(const CallExpr *Call) const;
   std::optional<DetachedSpawn> fromExecutor(const CallExpr *Call) const;
   bool destructorDetaches(const CXXRecordDecl *RD) const;
 
-  NameList ThreadClasses;
   NameList Spawners;
   NameList Executors;
   mutable llvm::DenseMap<const CXXRecordDecl *, bool> DetachingDtors;

@@ -3,10 +3,10 @@
 #include "Summaries.h"
 #include "Names.h"
 
+#include "Compat.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/Index/USRGeneration.h"
-#include "Compat.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
@@ -53,8 +53,9 @@ QualType pointeeOf(QualType T) {
   T = T.getNonReferenceType();
   if (T->isPointerType())
     return T->getPointeeType();
-  if (const auto *Spec = llvm::dyn_cast_or_null<ClassTemplateSpecializationDecl>(
-          T->getAsCXXRecordDecl()))
+  if (const auto *Spec =
+          llvm::dyn_cast_or_null<ClassTemplateSpecializationDecl>(
+              T->getAsCXXRecordDecl()))
     if (Spec->getTemplateArgs().size() > 0 &&
         Spec->getTemplateArgs()[0].getKind() == TemplateArgument::Type)
       return Spec->getTemplateArgs()[0].getAsType();
@@ -62,7 +63,9 @@ QualType pointeeOf(QualType T) {
 }
 
 const FieldDecl *fieldNamed(const CXXRecordDecl *RD, llvm::StringRef Name) {
-  if (!RD || !(RD = RD->getDefinition()))
+  if (RD)
+    RD = RD->getDefinition();
+  if (!RD)
     return nullptr;
   for (const FieldDecl *F : RD->fields())
     if (F->getName() == Name)
@@ -164,10 +167,10 @@ llvm::json::Value toJson(const PortableWrite &W) {
   for (const std::string &S : W.Path)
     Path.push_back(S);
   return llvm::json::Object{
-      {"root", W.Root},       {"index", static_cast<int64_t>(W.Index)},
-      {"global", W.Global},   {"path", std::move(Path)},
-      {"locked", W.Locked},   {"written", W.Written},
-      {"spawn", W.Spawn},     {"write", W.Write},
+      {"root", W.Root},     {"index", static_cast<int64_t>(W.Index)},
+      {"global", W.Global}, {"path", std::move(Path)},
+      {"locked", W.Locked}, {"written", W.Written},
+      {"spawn", W.Spawn},   {"write", W.Write},
   };
 }
 
@@ -248,6 +251,15 @@ std::optional<PortableWrite> writeFromJson(const llvm::json::Value &V) {
 
 } // namespace
 
+namespace {
+// Removes the temporary file of a failed write; says so in Error when even
+// that fails, so that the user knows what to clean up.
+void removeTemporary(llvm::StringRef Temp, std::string &Error) {
+  if (std::error_code EC = llvm::sys::fs::remove(Temp))
+    Error += " (and cannot remove " + Temp.str() + ": " + EC.message() + ")";
+}
+} // namespace
+
 bool SummaryStore::write(llvm::StringRef Dir, llvm::StringRef MainFile,
                          const std::vector<FunctionRecord> &Functions,
                          std::string &Error) {
@@ -272,11 +284,11 @@ bool SummaryStore::write(llvm::StringRef Dir, llvm::StringRef MainFile,
                                          {"spawns", std::move(Spawns)},
                                          {"calls", std::move(Calls)}});
   }
-  llvm::json::Value Document = llvm::json::Object{
-      {"format", "defer-race-summaries"},
-      {"version", FormatVersion},
-      {"translation_unit", MainFile.str()},
-      {"functions", std::move(Records)}};
+  llvm::json::Value Document =
+      llvm::json::Object{{"format", "defer-race-summaries"},
+                         {"version", FormatVersion},
+                         {"translation_unit", MainFile.str()},
+                         {"functions", std::move(Records)}};
 
   // One file per translation unit, named after its path; written beside its
   // final name and renamed, so a reader sees the old file or the new one.
@@ -302,13 +314,13 @@ bool SummaryStore::write(llvm::StringRef Dir, llvm::StringRef MainFile,
     if (OS.has_error()) {
       Error = "cannot write " + Temp.str().str();
       OS.clear_error();
-      llvm::sys::fs::remove(Temp);
+      removeTemporary(Temp, Error);
       return false;
     }
   }
   if (std::error_code EC = llvm::sys::fs::rename(Temp, Final)) {
     Error = "cannot rename " + Temp.str().str() + ": " + EC.message();
-    llvm::sys::fs::remove(Temp);
+    removeTemporary(Temp, Error);
     return false;
   }
   return true;
@@ -408,8 +420,7 @@ SummaryStore::spawnsOf(llvm::StringRef USR) const {
 }
 
 const std::vector<PortableWrite> &
-SummaryStore::composed(llvm::StringRef USR, bool Spawns,
-                       unsigned Depth) const {
+SummaryStore::composed(llvm::StringRef USR, bool Spawns, unsigned Depth) const {
   static const std::vector<PortableWrite> None;
   llvm::StringMap<std::vector<PortableWrite>> &Memo =
       Spawns ? SpawnsOf : Leaves;
@@ -440,8 +451,8 @@ SummaryStore::composed(llvm::StringRef USR, bool Spawns,
         continue;
       // A path starting with a dereference goes through what the argument
       // points to; otherwise through the argument's object.
-      bool ThroughPointee = !W.Path.empty() && W.Path.front() == "*" &&
-                            W.Root == "param";
+      bool ThroughPointee =
+          !W.Path.empty() && W.Path.front() == "*" && W.Root == "param";
       const std::optional<PortableWrite> &Base =
           ThroughPointee ? Arg->Pointee : Arg->Object;
       if (!Base)

@@ -113,8 +113,8 @@ public:
   static std::string fileHash(llvm::StringRef Path);
 
 private:
-  const std::vector<PortableWrite> &
-  composed(llvm::StringRef USR, bool Spawns, unsigned Depth) const;
+  const std::vector<PortableWrite> &composed(llvm::StringRef USR, bool Spawns,
+                                             unsigned Depth) const;
 
   llvm::StringMap<FunctionRecord> Functions;
   mutable llvm::StringMap<std::vector<PortableWrite>> Leaves, SpawnsOf;

@@ -1,8 +1,12 @@
 //===--- Suppressions.cpp - NOLINT comments, as clang-tidy reads them -----===//
 
 #include "Suppressions.h"
+#include "Compat.h"
 
 #include "clang-tidy/GlobList.h"
+
+#include <algorithm>
+#include <iterator>
 
 namespace clang::tidy::defer_race {
 
@@ -13,18 +17,19 @@ enum class Directive { Line, NextLine, Begin, End };
 struct Found {
   Directive Kind;
   std::string Checks; ///< empty: every check
-  size_t End;         ///< offset just past the directive
+  size_t Start;       ///< offset of the directive
+  size_t End;         ///< offset just past it
 };
 
 /// The NOLINT directive at Text[Pos] (which starts with "NOLINT").
 Found parseDirective(llvm::StringRef Text, size_t Pos) {
-  Found F{Directive::Line, {}, Pos + 6};
+  Found F{Directive::Line, {}, Pos, Pos + 6};
   llvm::StringRef Rest = Text.substr(F.End);
   for (auto [Word, Kind] :
        {std::pair<llvm::StringRef, Directive>{"NEXTLINE", Directive::NextLine},
         {"BEGIN", Directive::Begin},
         {"END", Directive::End}})
-    if (Rest.substr(0, Word.size()) == Word) {
+    if (compat::startsWith(Rest, Word)) {
       F.Kind = Kind;
       F.End += Word.size();
       Rest = Rest.substr(Word.size());
@@ -75,25 +80,23 @@ const std::vector<NolintIndex::Region> &NolintIndex::regionsOf(FileID File) {
   if (Invalid)
     return It->second;
   std::vector<Found> Open;
-  std::vector<size_t> OpenAt;
   std::vector<Region> Out;
   for (size_t Pos = Text.find("NOLINT"); Pos != llvm::StringRef::npos;
        Pos = Text.find("NOLINT", Pos + 1)) {
     Found F = parseDirective(Text, Pos);
     if (F.Kind == Directive::Begin) {
       Open.push_back(F);
-      OpenAt.push_back(Pos);
     } else if (F.Kind == Directive::End) {
       // An END closes the latest BEGIN with the same check list; one that
       // matches none suppresses nothing, as in clang-tidy.
-      for (size_t I = Open.size(); I-- > 0;)
-        if (Open[I].Checks == F.Checks) {
-          Out.push_back({static_cast<unsigned>(OpenAt[I]),
-                         static_cast<unsigned>(F.End), Open[I].Checks});
-          Open.erase(Open.begin() + I);
-          OpenAt.erase(OpenAt.begin() + I);
-          break;
-        }
+      auto Begin =
+          std::find_if(Open.rbegin(), Open.rend(),
+                       [&](const Found &B) { return B.Checks == F.Checks; });
+      if (Begin != Open.rend()) {
+        Out.push_back({static_cast<unsigned>(Begin->Start),
+                       static_cast<unsigned>(F.End), Begin->Checks});
+        Open.erase(std::next(Begin).base());
+      }
     }
   }
   It = Regions.find(File);
@@ -110,9 +113,8 @@ bool NolintIndex::suppressesAt(SourceLocation Loc, llvm::StringRef Check) {
   if (Invalid || Offset > Text.size())
     return false;
   size_t LineStart = Text.rfind('\n', Offset == 0 ? 0 : Offset - 1);
-  LineStart = LineStart == llvm::StringRef::npos || Offset == 0
-                  ? 0
-                  : LineStart + 1;
+  LineStart =
+      LineStart == llvm::StringRef::npos || Offset == 0 ? 0 : LineStart + 1;
   size_t LineEnd = Text.find('\n', Offset);
   if (LineEnd == llvm::StringRef::npos)
     LineEnd = Text.size();

@@ -110,8 +110,8 @@ int hostLLVMMajor(std::string *Evidence) {
 }
 
 void failLoad(const std::string &Message) {
-  std::string Line = "defer-race " DEFER_RACE_VERSION ": error: " + Message +
-                     "\n";
+  std::string Line =
+      "defer-race " DEFER_RACE_VERSION ": error: " + Message + "\n";
   // stderr is unbuffered; write it in one call so it stays one line even when
   // other threads print.
   (void)!write(STDERR_FILENO, Line.data(), Line.size());

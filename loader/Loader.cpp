@@ -42,8 +42,8 @@ std::vector<int> builtMajors(const std::string &Dir) {
         Name.compare(0, Prefix.size(), Prefix) != 0 ||
         Name.compare(Name.size() - Suffix.size(), Suffix.size(), Suffix) != 0)
       continue;
-    std::string Digits = Name.substr(
-        Prefix.size(), Name.size() - Prefix.size() - Suffix.size());
+    std::string Digits =
+        Name.substr(Prefix.size(), Name.size() - Prefix.size() - Suffix.size());
     if (Digits.empty() ||
         Digits.find_first_not_of("0123456789") != std::string::npos)
       continue;
@@ -80,11 +80,12 @@ void loadPluginForHost() {
                "of the versioned plugins in " +
                Dir + " directly (built for LLVM " + joinMajors(Built) + ")");
     Host = Built.front();
+    // NOLINTNEXTLINE(llvm-use-ranges): the loader links no LLVM library.
   } else if (std::find(Built.begin(), Built.end(), Host) == Built.end()) {
     failLoad("this clang-tidy is LLVM " + std::to_string(Host) + " (" +
-             Evidence + "), but defer-race in " + Dir +
-             " was built for LLVM " + joinMajors(Built) +
-             " only; build it for LLVM " + std::to_string(Host) +
+             Evidence + "), but defer-race in " + Dir + " was built for LLVM " +
+             joinMajors(Built) + " only; build it for LLVM " +
+             std::to_string(Host) +
              " (cmake -DDEFER_RACE_LLVM=" + std::to_string(Host) +
              ") or run clang-tidy-" + std::to_string(Built.back()));
   }
@@ -102,6 +103,8 @@ void loadPluginForHost() {
 } // namespace
 } // namespace defer_race
 
-__attribute__((constructor)) static void deferRaceLoaderInit() {
+namespace {
+__attribute__((constructor)) void deferRaceLoaderInit() {
   defer_race::loadPluginForHost();
 }
+} // namespace

@@ -12,5 +12,5 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_C_COMPILER="/usr/lib/llvm-$v/bin/clang" \
   -DCMAKE_CXX_COMPILER="/usr/lib/llvm-$v/bin/clang++" >"$build.configure.log" 2>&1 \
   || { cat "$build.configure.log" >&2; exit 1; }
-ninja -C "$build" | grep -v '^\[' || true
-test "${PIPESTATUS[0]}" -eq 0
+# pipefail: the status is ninja's (grep finding no line is not a failure).
+ninja -C "$build" | { grep -v '^\[' || true; }

@@ -3,6 +3,7 @@
 #
 #   scripts/deps.sh --demo 22          what scripts/demo.sh needs for LLVM 22
 #   scripts/deps.sh --tests 14 22      what scripts/test.sh needs for 14 and 22
+#   scripts/deps.sh --lint 22          what scripts/lint.sh needs
 #
 # The lists are in scripts/packages/. Runs apt-get as root (through sudo when
 # not root), and says what it installs. --tests also installs Microsoft's SARIF
@@ -12,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/packages"
 root=$(cd ../.. && pwd)
 
-mode=${1:?usage: scripts/deps.sh --demo|--tests <llvm major>...}
+mode=${1:?usage: scripts/deps.sh --demo|--tests|--lint <llvm major>...}
 shift
 versions=("$@")
 [ ${#versions[@]} -gt 0 ] || { echo "deps.sh: no LLVM version given" >&2; exit 2; }
@@ -21,6 +22,7 @@ lists=(base.txt)
 case "$mode" in
   --demo) ;;
   --tests) lists+=(tests*.txt) ;;
+  --lint) ;;
   *) echo "deps.sh: unknown mode $mode" >&2; exit 2 ;;
 esac
 
@@ -36,6 +38,7 @@ add_list() { # file [version]
 for list in "${lists[@]}"; do add_list "$list"; done
 for v in "${versions[@]}"; do
   add_list llvm.txt "$v"
+  [ "$mode" = --lint ] && add_list lint.txt "$v"
   if [ "$mode" = --tests ]; then
     # Sanitizer runtimes: their own package from LLVM 16; LLVM 15 ships them
     # in libclang-common-15-dev, LLVM 14 in libclang-rt-14-dev.

@@ -30,6 +30,8 @@ int clangdMain(int Argc, char *Argv[]);
 std::optional<bool> clangdIsFastTidyCheck(llvm::StringRef Check) __asm__(
     "__real__ZN5clang6clangd15isFastTidyCheckEN4llvm9StringRefE");
 
+// External: the linker's --wrap binds clangd's calls to this symbol.
+// NOLINTNEXTLINE(misc-use-internal-linkage)
 std::optional<bool> deferRaceIsFastTidyCheck(llvm::StringRef Check) __asm__(
     "__wrap__ZN5clang6clangd15isFastTidyCheckEN4llvm9StringRefE");
 
@@ -46,8 +48,9 @@ int main(int Argc, char *Argv[]) {
   for (int I = 1; I < Argc; ++I) {
     llvm::StringRef Arg(Argv[I]);
     if (Arg == "--version" || Arg == "-version") {
-      llvm::outs() << "defer-race-clangd: defer-race version " DEFER_RACE_VERSION
-                      " (checks built for LLVM " LLVM_VERSION_STRING ")\n";
+      llvm::outs()
+          << "defer-race-clangd: defer-race version " DEFER_RACE_VERSION
+             " (checks built for LLVM " LLVM_VERSION_STRING ")\n";
       llvm::outs().flush();
       break;
     }

@@ -1,4 +1,5 @@
-//===--- DeferRaceTidy.cpp - clang-tidy with the defer-race checks built in -===//
+//===--- DeferRaceTidy.cpp - clang-tidy with the defer-race checks built in
+//-===//
 //
 // defer-race-tidy is upstream clang-tidy's driver, clangTidyMain() from
 // libclangTidyMain.a, linked with every upstream check module and with the
@@ -20,8 +21,7 @@
 // keeps the registration in the link even when plugin.cpp comes from an
 // archive.
 extern volatile int DeferRaceModuleAnchorSource;
-static const int DeferRaceModuleAnchorDestination =
-    DeferRaceModuleAnchorSource;
+static const int DeferRaceModuleAnchorDestination = DeferRaceModuleAnchorSource;
 
 namespace {
 
@@ -36,8 +36,8 @@ bool needsResourceDir(const char *Argv0) {
   std::string Exe = llvm::sys::fs::getMainExecutable(Argv0, &Anchor);
   if (Exe.empty())
     return true;
-  llvm::SmallString<256> Dir(llvm::sys::path::parent_path(
-      llvm::sys::path::parent_path(Exe)));
+  llvm::SmallString<256> Dir(
+      llvm::sys::path::parent_path(llvm::sys::path::parent_path(Exe)));
   llvm::sys::path::append(Dir, "lib", "clang");
   return !llvm::sys::fs::is_directory(Dir) &&
          llvm::sys::fs::is_directory(DEFER_RACE_CLANG_RESOURCE_DIR);

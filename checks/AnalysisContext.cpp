@@ -1,0 +1,126 @@
+//===--- AnalysisContext.cpp - What is known about each function body -----===//
+
+#include "AnalysisContext.h"
+#include "Expressions.h"
+
+namespace clang::tidy::defer_race {
+
+BodyContext::BodyContext(const Stmt *Body, const Decl *Owner, ASTContext &Ctx)
+    : Body(Body), Owner(Owner), Ctx(Ctx) {}
+
+BodyContext::~BodyContext() = default;
+
+const BodyIndex &BodyContext::index() {
+  if (!Index)
+    Index = std::make_unique<BodyIndex>(Body);
+  return *Index;
+}
+
+ParentMap &BodyContext::parents() {
+  if (!Parents)
+    Parents = std::make_unique<ParentMap>(const_cast<Stmt *>(Body));
+  return *Parents;
+}
+
+const LockIndex &BodyContext::locks() {
+  if (!Locks)
+    Locks = std::make_unique<LockIndex>(Body, parents());
+  return *Locks;
+}
+
+ExprMutationAnalyzer &BodyContext::mutations() {
+  if (!Mutations)
+    Mutations = std::make_unique<ExprMutationAnalyzer>(*Body, Ctx);
+  return *Mutations;
+}
+
+SourceLocation BodyContext::endOfScope(const VarDecl *V) {
+  const DeclStmt *DS = index().declStmtOf(V);
+  const Stmt *P = DS ? parents().getParent(DS) : nullptr;
+  if (!P)
+    return {};
+  if (const auto *CS = llvm::dyn_cast<CompoundStmt>(P))
+    return CS->getRBracLoc();
+  return P->getEndLoc(); // for, if, while, switch with a declaration
+}
+
+const CFG *BodyContext::cfg() {
+  if (CfgTried)
+    return Cfg.get();
+  CfgTried = true;
+  if (!Body)
+    return nullptr;
+  CFG::BuildOptions Options;
+  Options.AddImplicitDtors = true;
+  Options.setAllAlwaysAdd();
+  Cfg = CFG::buildCFG(Owner, const_cast<Stmt *>(Body), &Ctx, Options);
+  if (!Cfg)
+    return nullptr;
+  for (const CFGBlock *B : *Cfg)
+    for (unsigned I = 0; I < B->size(); ++I) {
+      if (auto S = (*B)[I].getAs<CFGStmt>()) {
+        Where.try_emplace(S->getStmt(), B, I);
+        if (const auto *DS = llvm::dyn_cast<DeclStmt>(S->getStmt());
+            DS && DS->isSingleDecl())
+          if (const auto *V = llvm::dyn_cast<VarDecl>(DS->getSingleDecl()))
+            DeclaredAt.try_emplace(V, B, I + 1);
+      } else if (auto D = (*B)[I].getAs<CFGAutomaticObjDtor>()) {
+        Destructions[D->getVarDecl()].push_back({B, I});
+      }
+    }
+  return Cfg.get();
+}
+
+std::optional<BodyContext::Point> BodyContext::locate(const Stmt *S) {
+  if (!cfg())
+    return std::nullopt;
+  for (; S; S = parents().getParent(S)) {
+    auto It = Where.find(S);
+    if (It != Where.end())
+      return It->second;
+  }
+  return std::nullopt;
+}
+
+llvm::ArrayRef<BodyContext::Point>
+BodyContext::destructionsOf(const VarDecl *V) {
+  if (!cfg())
+    return {};
+  auto It = Destructions.find(V);
+  if (It == Destructions.end())
+    return {};
+  return It->second;
+}
+
+std::optional<BodyContext::Point>
+BodyContext::afterDeclarationOf(const VarDecl *V) {
+  if (!cfg())
+    return std::nullopt;
+  auto It = DeclaredAt.find(V);
+  if (It == DeclaredAt.end())
+    return std::nullopt;
+  return It->second;
+}
+
+BodyContext &AnalysisContext::body(const Stmt *Body, const Decl *Owner) {
+  std::unique_ptr<BodyContext> &Slot = Bodies[Body];
+  if (!Slot)
+    Slot = std::make_unique<BodyContext>(Body, Owner, Ctx);
+  else if (!Slot->Owner && !Slot->CfgTried)
+    Slot->Owner = Owner;
+  return *Slot;
+}
+
+SourceLocation AnalysisContext::endOfScope(const VarDecl *V) {
+  const Stmt *Body = owningBody(V);
+  if (!Body)
+    return {};
+  if (llvm::isa<ParmVarDecl>(V)) {
+    if (const auto *CS = llvm::dyn_cast<CompoundStmt>(Body))
+      return CS->getRBracLoc();
+    return Body->getEndLoc();
+  }
+  return body(Body).endOfScope(V);
+}
+
+} // namespace clang::tidy::defer_race

@@ -1,0 +1,102 @@
+//===--- AnalysisContext.h - What is known about each function body -------===//
+//
+// Every question about a body (where a variable's scope ends, which calls
+// name it, which lock is held before a statement, is this expression
+// written, can this statement run after that one) is answered from one
+// BodyContext per body: its index, parent map, lock index, mutation analyzer
+// and CFG, each built the first time it is needed and at most once.
+//
+// Each check owns an AnalysisContext for the translation unit it runs on and
+// passes it down explicitly, as upstream's const-correctness check does with
+// its analyzers: there is no hidden or thread-local state.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DEFER_RACE_CHECKS_ANALYSISCONTEXT_H
+#define DEFER_RACE_CHECKS_ANALYSISCONTEXT_H
+
+#include "BodyIndex.h"
+#include "Locks.h"
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/ParentMap.h"
+#include "clang/Analysis/Analyses/ExprMutationAnalyzer.h"
+#include "clang/Analysis/CFG.h"
+#include "llvm/ADT/DenseMap.h"
+#include <memory>
+#include <optional>
+
+namespace clang::tidy::defer_race {
+
+/// One function or lambda body, and what has been built for it.
+class BodyContext {
+public:
+  /// An element of the CFG: a block and an index into it.
+  using Point = std::pair<const CFGBlock *, unsigned>;
+
+  BodyContext(const Stmt *Body, const Decl *Owner, ASTContext &Ctx);
+  ~BodyContext();
+
+  const Stmt *body() const { return Body; }
+  const BodyIndex &index();
+  ParentMap &parents();
+  const LockIndex &locks();
+  ExprMutationAnalyzer &mutations();
+
+  /// Where V's lifetime ends: the closing brace of its block, or the end of
+  /// the statement that declares it (for, if, while, switch). Invalid if V is
+  /// not declared in the body.
+  SourceLocation endOfScope(const VarDecl *V);
+
+  /// The body's CFG, with implicit destructors and every statement as an
+  /// element. Null when it cannot be built.
+  const CFG *cfg();
+  /// The element of S, or of its nearest ancestor that is one.
+  std::optional<Point> locate(const Stmt *S);
+  /// Where the automatic variable V is destroyed.
+  llvm::ArrayRef<Point> destructionsOf(const VarDecl *V);
+  /// The element just after the declaration of V (a single-declaration
+  /// statement).
+  std::optional<Point> afterDeclarationOf(const VarDecl *V);
+
+private:
+  friend class AnalysisContext;
+  const Stmt *Body;
+  const Decl *Owner;
+  ASTContext &Ctx;
+  std::unique_ptr<BodyIndex> Index;
+  std::unique_ptr<ParentMap> Parents;
+  std::unique_ptr<LockIndex> Locks;
+  std::unique_ptr<ExprMutationAnalyzer> Mutations;
+  std::unique_ptr<CFG> Cfg;
+  bool CfgTried = false;
+  llvm::DenseMap<const Stmt *, Point> Where;
+  llvm::DenseMap<const VarDecl *, llvm::SmallVector<Point, 2>> Destructions;
+  llvm::DenseMap<const VarDecl *, Point> DeclaredAt;
+};
+
+/// The body contexts of one translation unit.
+class AnalysisContext {
+public:
+  explicit AnalysisContext(ASTContext &Ctx) : Ctx(Ctx) {}
+
+  ASTContext &ast() const { return Ctx; }
+
+  /// The context of Body. Owner is the function (or lambda call operator)
+  /// whose body it is; it matters for the CFG of constructors and
+  /// destructors. A null Body has an empty context.
+  BodyContext &body(const Stmt *Body, const Decl *Owner = nullptr);
+
+  /// Where the lifetime of the automatic variable V ends: the closing brace
+  /// of its block (of the function body, for a parameter). Invalid when
+  /// unknown.
+  SourceLocation endOfScope(const VarDecl *V);
+
+private:
+  ASTContext &Ctx;
+  llvm::DenseMap<const Stmt *, std::unique_ptr<BodyContext>> Bodies;
+};
+
+} // namespace clang::tidy::defer_race
+
+#endif // DEFER_RACE_CHECKS_ANALYSISCONTEXT_H

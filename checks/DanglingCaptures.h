@@ -1,0 +1,55 @@
+//===--- DanglingCaptures.h - Facts: references a detached thread outlives ===//
+//
+// For a detached spawn: the automatic variables its callable refers to (by
+// reference capture, through a captured pointer or reference, as a std::ref
+// or pointer argument) whose scope may end while the thread still runs.
+// Nothing is reported when the spawning function waits, after the spawn, on
+// something the thread also uses (a promise, a latch, a join).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DEFER_RACE_CHECKS_DANGLINGCAPTURES_H
+#define DEFER_RACE_CHECKS_DANGLINGCAPTURES_H
+
+#include "AnalysisContext.h"
+#include "Spawns.h"
+
+#include "clang/AST/ExprCXX.h"
+#include "llvm/ADT/SmallVector.h"
+
+namespace clang::tidy::defer_race {
+
+/// How the callable refers to the variable that dies. The order is that of
+/// the %select in the check's message.
+enum class DanglingKind {
+  ByReference,      ///< [&n]
+  ThroughPointer,   ///< [p] with int *p = &n
+  RefArgument,      ///< std::thread(f, std::ref(n))
+  PointerArgument,  ///< std::thread(f, &n)
+  ThroughReference, ///< [&r] with int &r = n
+};
+
+struct DanglingCapture {
+  DanglingKind How = DanglingKind::ByReference;
+  const VarDecl *Var = nullptr;     ///< the automatic variable that dies
+  const VarDecl *Pointer = nullptr; ///< the captured pointer or reference
+  SourceLocation Loc;               ///< where the callable refers to it
+  const LambdaCapture *Capture = nullptr;
+  const Expr *Arg = nullptr; ///< RefArgument, PointerArgument
+  unsigned ArgIndex = 0;     ///< the callable's parameter Arg binds to
+};
+
+/// The automatic variables that S's callable may outlive, in the order the
+/// callable names them.
+void danglingCapturesOf(const DetachedSpawn &S, AnalysisContext &Analysis,
+                        llvm::SmallVectorImpl<DanglingCapture> &Out);
+
+/// Whether V can be moved into the thread instead of referenced: it is not
+/// named after the spawn outside the thread, and the spawn is not in a loop
+/// that V's declaration is outside of.
+bool movableIntoThread(const VarDecl *V, const DetachedSpawn &S,
+                       AnalysisContext &Analysis);
+
+} // namespace clang::tidy::defer_race
+
+#endif // DEFER_RACE_CHECKS_DANGLINGCAPTURES_H

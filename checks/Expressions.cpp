@@ -1,0 +1,253 @@
+//===--- Expressions.cpp - Small questions about expressions and calls ----===//
+
+#include "Expressions.h"
+#include "Vocabulary.h"
+
+#include "clang/AST/ParentMap.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/Basic/SourceManager.h"
+
+namespace clang::tidy::defer_race {
+
+bool isPointerCast(const Expr *E) {
+  const auto *CE = llvm::dyn_cast<ExplicitCastExpr>(E);
+  return CE && CE->getType()->isPointerType();
+}
+
+const FunctionDecl *definitionOf(const FunctionDecl *FD) {
+  const FunctionDecl *Def = nullptr;
+  if (FD && FD->hasBody(Def))
+    return Def;
+  return nullptr;
+}
+
+bool sameExpr(const Expr *A, const Expr *B) {
+  return A && B && ignoreWrappers(A) == ignoreWrappers(B);
+}
+
+namespace {
+// A const member function whose body is `return field_;`: reading through
+// it reads that field.
+const FieldDecl *getterField(const CXXMethodDecl *MD) {
+  const FunctionDecl *Def = definitionOf(MD);
+  if (!MD || !MD->isConst() || !Def)
+    return nullptr;
+  const auto *Body = llvm::dyn_cast<CompoundStmt>(Def->getBody());
+  if (!Body || Body->size() != 1)
+    return nullptr;
+  const auto *Ret = llvm::dyn_cast<ReturnStmt>(Body->body_front());
+  if (!Ret || !Ret->getRetValue())
+    return nullptr;
+  const auto *ME =
+      llvm::dyn_cast<MemberExpr>(ignoreWrappers(Ret->getRetValue()));
+  if (!ME || !llvm::isa<CXXThisExpr>(ignoreWrappers(ME->getBase())))
+    return nullptr;
+  return llvm::dyn_cast<FieldDecl>(ME->getMemberDecl());
+}
+} // namespace
+
+const Expr *accessTop(const Expr *Leaf, const ParentMap &PM,
+                      const FieldDecl **Getter, bool *ThroughArrow) {
+  if (Getter)
+    *Getter = nullptr;
+  if (ThroughArrow)
+    *ThroughArrow = false;
+  const Expr *Top = Leaf;
+  const Expr *Cur = Leaf;
+  while (const Stmt *P = PM.getParent(Cur)) {
+    const auto *PE = llvm::dyn_cast<Expr>(P);
+    if (!PE)
+      break;
+    if (llvm::isa<ParenExpr>(PE) || llvm::isa<ImplicitCastExpr>(PE) ||
+        llvm::isa<MaterializeTemporaryExpr>(PE) || isPointerCast(PE)) {
+      Cur = PE;
+      continue;
+    }
+    if (const auto *ME = llvm::dyn_cast<MemberExpr>(PE)) {
+      if (llvm::isa<FieldDecl>(ME->getMemberDecl())) {
+        Top = Cur = ME;
+        continue;
+      }
+      // res.GetLog(): a getter call reads the field it returns.
+      if (const auto *MD = llvm::dyn_cast<CXXMethodDecl>(ME->getMemberDecl())) {
+        if (Getter)
+          *Getter = getterField(MD);
+        if (ThroughArrow)
+          *ThroughArrow = ME->isArrow();
+      }
+      break;
+    }
+    if (const auto *UO = llvm::dyn_cast<UnaryOperator>(PE)) {
+      if (UO->getOpcode() != UO_Deref)
+        break;
+      Top = Cur = UO;
+      continue;
+    }
+    if (const auto *ASE = llvm::dyn_cast<ArraySubscriptExpr>(PE)) {
+      if (!sameExpr(ASE->getBase(), Cur))
+        break;
+      Top = Cur = ASE;
+      continue;
+    }
+    if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(PE)) {
+      if (OC->getNumArgs() == 0 || !sameExpr(OC->getArg(0), Cur))
+        break;
+      if (OC->getOperator() == OO_Arrow) {
+        Cur = OC; // the MemberExpr above is the access
+        continue;
+      }
+      if (OC->getOperator() == OO_Star || OC->getOperator() == OO_Subscript) {
+        Top = Cur = OC;
+        continue;
+      }
+      break;
+    }
+    break;
+  }
+  return Top;
+}
+
+const Stmt *callableBody(const LambdaExpr *Lambda,
+                         const FunctionDecl *Function) {
+  if (Lambda)
+    return Lambda->getBody();
+  if (const FunctionDecl *Def = definitionOf(Function))
+    return Def->getBody();
+  return nullptr;
+}
+
+const Stmt *owningBody(const VarDecl *V) {
+  if (!V)
+    return nullptr;
+  const auto *FD = llvm::dyn_cast<FunctionDecl>(V->getDeclContext());
+  return FD ? FD->getBody() : nullptr;
+}
+
+bool inSystemHeader(const Decl *D, const SourceManager &SM) {
+  return SM.isInSystemHeader(SM.getExpansionLoc(D->getLocation()));
+}
+
+const Expr *ignoreWrappers(const Expr *E) {
+  while (E) {
+    const Expr *Next = E->IgnoreParenImpCasts();
+    if (const auto *MTE = llvm::dyn_cast<MaterializeTemporaryExpr>(Next))
+      Next = MTE->getSubExpr();
+    else if (const auto *CE = llvm::dyn_cast<CXXConstructExpr>(Next);
+             CE && CE->isElidable() && CE->getNumArgs() == 1)
+      Next = CE->getArg(0);
+    else if (const auto *BTE = llvm::dyn_cast<CXXBindTemporaryExpr>(Next))
+      Next = BTE->getSubExpr();
+    else if (const auto *FE = llvm::dyn_cast<FullExpr>(Next))
+      Next = FE->getSubExpr();
+    else if (const auto *FC = llvm::dyn_cast<CXXFunctionalCastExpr>(Next);
+             FC && FC->getCastKind() == CK_ConstructorConversion)
+      Next = FC->getSubExpr(); // std::thread(f): the construction itself
+    if (Next == E)
+      return E;
+    E = Next;
+  }
+  return E;
+}
+
+const Expr *transparentCallArgument(const Expr *E) {
+  const auto *Call = llvm::dyn_cast_or_null<CallExpr>(ignoreWrappers(E));
+  if (!Call || Call->getNumArgs() != 1 || llvm::isa<CXXMemberCallExpr>(Call) ||
+      llvm::isa<CXXOperatorCallExpr>(Call))
+    return nullptr;
+  if (!transparentFunctions().matches(Call->getDirectCallee()))
+    return nullptr;
+  return Call->getArg(0);
+}
+
+bool isReferenceWrapperCall(const Expr *E) {
+  const auto *Call = llvm::dyn_cast_or_null<CallExpr>(ignoreWrappers(E));
+  if (!Call)
+    return false;
+  return referenceWrapperFunctions().matches(Call->getDirectCallee());
+}
+
+const Expr *accessRoot(const Expr *Access) {
+  const Expr *E = Access;
+  for (unsigned Steps = 0; E && Steps < 32; ++Steps) {
+    E = ignoreWrappers(E);
+    if (llvm::isa<DeclRefExpr>(E) || llvm::isa<CXXThisExpr>(E))
+      return E;
+    if (const auto *ME = llvm::dyn_cast<MemberExpr>(E))
+      E = ME->getBase();
+    else if (const auto *UO = llvm::dyn_cast<UnaryOperator>(E))
+      E = UO->getSubExpr();
+    else if (const auto *ASE = llvm::dyn_cast<ArraySubscriptExpr>(E))
+      E = ASE->getBase();
+    else if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(E);
+             OC && OC->getNumArgs() > 0)
+      E = OC->getArg(0);
+    else if (const auto *CE = llvm::dyn_cast<ExplicitCastExpr>(E))
+      E = CE->getSubExpr();
+    else
+      return nullptr;
+  }
+  return nullptr;
+}
+
+namespace {
+
+class LeafCollector : public RecursiveASTVisitor<LeafCollector> {
+public:
+  explicit LeafCollector(Leaves &Out) : Out(Out) {}
+  bool TraverseLambdaExpr(LambdaExpr *) { return true; }
+  bool TraverseCXXRecordDecl(CXXRecordDecl *) { return true; }
+  bool VisitDeclRefExpr(DeclRefExpr *E) {
+    if (llvm::isa<VarDecl>(E->getDecl()))
+      Out.Refs.push_back(E);
+    return true;
+  }
+  bool VisitCXXThisExpr(CXXThisExpr *E) {
+    Out.Refs.push_back(E);
+    return true;
+  }
+  bool VisitCallExpr(CallExpr *E) {
+    Out.Calls.push_back(E);
+    return true;
+  }
+
+private:
+  Leaves &Out;
+};
+
+} // namespace
+
+Leaves collectLeaves(const Stmt *S) {
+  Leaves Out;
+  if (S)
+    LeafCollector(Out).TraverseStmt(const_cast<Stmt *>(S));
+  return Out;
+}
+
+namespace {
+class CallVisitor : public RecursiveASTVisitor<CallVisitor> {
+public:
+  explicit CallVisitor(llvm::function_ref<bool(const CallExpr *)> Fn)
+      : Fn(Fn) {}
+  bool TraverseLambdaExpr(LambdaExpr *) { return true; }
+  bool TraverseCXXRecordDecl(CXXRecordDecl *) { return true; }
+  bool VisitCallExpr(CallExpr *Call) { return !Fn(Call); }
+
+private:
+  llvm::function_ref<bool(const CallExpr *)> Fn;
+};
+} // namespace
+
+void forEachCall(const Stmt *S, llvm::function_ref<bool(const CallExpr *)> Fn) {
+  if (S)
+    CallVisitor(Fn).TraverseStmt(const_cast<Stmt *>(S));
+}
+
+const FunctionDecl *userDefinedCallee(const CallExpr *Call,
+                                      const SourceManager &SM) {
+  const FunctionDecl *Def = definitionOf(Call->getDirectCallee());
+  if (!Def || inSystemHeader(Def, SM))
+    return nullptr;
+  return Def;
+}
+
+} // namespace clang::tidy::defer_race

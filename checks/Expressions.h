@@ -1,0 +1,88 @@
+//===--- Expressions.h - Small questions about expressions and calls ------===//
+//
+// Helpers that every layer uses: strip the wrappers that never change which
+// object an expression denotes, climb from a variable reference to the
+// access that contains it, walk the calls of a body. They know nothing of
+// guards, threads or objects of a frame.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DEFER_RACE_CHECKS_EXPRESSIONS_H
+#define DEFER_RACE_CHECKS_EXPRESSIONS_H
+
+#include "clang/AST/Expr.h"
+#include "clang/AST/ExprCXX.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/ADT/SmallVector.h"
+
+namespace clang {
+class ParentMap;
+class SourceManager;
+namespace tidy::defer_race {
+
+/// The definition of FD, if this translation unit has its body.
+const FunctionDecl *definitionOf(const FunctionDecl *FD);
+
+/// The body a callable runs: the lambda's, else the definition of Function.
+const Stmt *callableBody(const LambdaExpr *Lambda,
+                         const FunctionDecl *Function);
+
+/// The body of the function or lambda that declares V.
+const Stmt *owningBody(const VarDecl *V);
+
+/// Whether D is declared in a system header.
+bool inSystemHeader(const Decl *D, const SourceManager &SM);
+
+/// Strips what never changes which object an expression denotes: parens,
+/// implicit casts, temporaries, full-expression cleanups.
+const Expr *ignoreWrappers(const Expr *E);
+
+/// Whether A and B are the same expression once wrappers are stripped.
+bool sameExpr(const Expr *A, const Expr *B);
+
+/// std::ref(x), std::cref(x), std::move(x), std::forward<T>(x),
+/// std::as_const(x): returns x. Otherwise null.
+const Expr *transparentCallArgument(const Expr *E);
+
+/// Whether E is std::ref(x) or std::cref(x) (or Boost's).
+bool isReferenceWrapperCall(const Expr *E);
+
+/// Whether E is an explicit cast to a pointer type.
+bool isPointerCast(const Expr *E);
+
+/// Climbs from a leaf (a variable reference or `this`) to the largest glvalue
+/// that is part of the object it names: res -> res.wreqlog, p -> p->name,
+/// sp -> sp->items[0]. When the climb stops at a call of a member function,
+/// Getter receives the field a const getter returns (`return field_;`), and
+/// ThroughArrow whether it was called through `->`.
+const Expr *accessTop(const Expr *Leaf, const ParentMap &PM,
+                      const FieldDecl **Getter = nullptr,
+                      bool *ThroughArrow = nullptr);
+
+/// The variable reference or `this` at the bottom of an access path:
+/// res.log[0] -> res, p->name -> p, this->x -> this. Null if there is none.
+const Expr *accessRoot(const Expr *Access);
+
+/// What a statement names and calls, not looking inside nested lambdas or
+/// local classes (they run at other times).
+struct Leaves {
+  /// References to variables, and `this`, in source order.
+  llvm::SmallVector<const Expr *, 16> Refs;
+  /// Calls, in source order.
+  llvm::SmallVector<const CallExpr *, 8> Calls;
+};
+Leaves collectLeaves(const Stmt *S);
+
+/// Calls Fn on every call in S, in source order, not looking inside nested
+/// lambdas or local classes. Stops early when Fn returns true.
+void forEachCall(const Stmt *S, llvm::function_ref<bool(const CallExpr *)> Fn);
+
+/// The function with a body that Call runs, if it is visible and not in a
+/// system header.
+const FunctionDecl *userDefinedCallee(const CallExpr *Call,
+                                      const SourceManager &SM);
+
+} // namespace tidy::defer_race
+} // namespace clang
+
+#endif // DEFER_RACE_CHECKS_EXPRESSIONS_H

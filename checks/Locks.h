@@ -1,0 +1,83 @@
+//===--- Locks.h - Which lock is held around a statement? -----------------===//
+//
+// Locks order accesses: a read and a write made under the same mutex cannot
+// overlap. This file finds the lock held at a statement (a lock_guard-like
+// variable declared before it in an enclosing block, or a mutex locked there
+// and not yet unlocked) and says when two accesses are ordered by one.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DEFER_RACE_CHECKS_LOCKS_H
+#define DEFER_RACE_CHECKS_LOCKS_H
+
+#include "SharedObjects.h"
+
+#include "clang/AST/ParentMap.h"
+#include "clang/AST/Stmt.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallVector.h"
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace clang::tidy::defer_race {
+
+/// A lock taken in a block: a lock_guard-like variable, or a mutex locked by
+/// hand and not yet unlocked.
+struct LockState {
+  const ValueDecl *Key = nullptr; ///< the lock variable, or the mutex
+  const Expr *MutexExpr = nullptr;
+  const Stmt *Where = nullptr;
+};
+
+/// Updates Held with what the statement S of a block does to locks: a
+/// lock_guard-like declaration, a mutex's lock() or unlock().
+void scanForLocks(const Stmt *S, llvm::SmallVectorImpl<LockState> &Held);
+
+/// A lock held around a statement.
+struct HeldLock {
+  const Expr *MutexExpr = nullptr; ///< the mutex as written
+  std::optional<ObjectRef> Mutex;  ///< the mutex, when it is reachable
+  const Stmt *Guard = nullptr;     ///< the lock_guard declaration or lock()
+};
+
+/// The locks taken in the blocks of one body, each block scanned once.
+class LockIndex {
+public:
+  LockIndex(const Stmt *Body, const ParentMap &Parents);
+  ~LockIndex();
+
+  /// The innermost lock held at S, looking only inside the body: a
+  /// lock_guard, unique_lock, scoped_lock or similar declared before S in an
+  /// enclosing block, or a mutex locked and not yet unlocked there. Its mutex
+  /// is resolved in Fr.
+  std::optional<HeldLock> heldAt(const Stmt *S, const Frame &Fr,
+                                 const ObjectResolver &R) const;
+
+private:
+  struct BlockLocks {
+    llvm::DenseMap<const Stmt *, unsigned> Position;
+    std::vector<LockState> Top; ///< Top[k]: innermost lock before stmt k
+  };
+  /// The innermost lock taken in the block CS before its statement Child,
+  /// looking only at CS's own statements.
+  std::optional<LockState> lockBefore(const CompoundStmt *CS,
+                                      const Stmt *Child) const;
+
+  const Stmt *Body;
+  const ParentMap &Parents;
+  mutable llvm::DenseMap<const CompoundStmt *, std::unique_ptr<BlockLocks>>
+      Blocks;
+};
+
+/// Whether a read made under ReaderLock and a write made by a writer that
+/// holds some lock (WriterLocked), the mutex WriterMutex when it is known,
+/// are ordered by a lock: both hold the same mutex, or the reader holds a
+/// lock that cannot be compared with the writer's (we cannot tell, so we
+/// assume they are).
+bool orderedByLock(const std::optional<HeldLock> &ReaderLock, bool WriterLocked,
+                   const std::optional<ObjectRef> &WriterMutex);
+
+} // namespace clang::tidy::defer_race
+
+#endif // DEFER_RACE_CHECKS_LOCKS_H

@@ -1,0 +1,154 @@
+//===--- Vocabulary.cpp - The names the analysis knows --------------------===//
+
+#include "Vocabulary.h"
+
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/DeclTemplate.h"
+
+namespace clang::tidy::defer_race {
+
+const NameList &pointerLikeClasses() {
+  static const NameList Names({"::std::shared_ptr", "::std::unique_ptr",
+                               "::std::reference_wrapper",
+                               "::boost::shared_ptr", "::boost::intrusive_ptr",
+                               "::boost::reference_wrapper"});
+  return Names;
+}
+
+const NameList &atomicClasses() {
+  static const NameList Names({"::std::atomic", "::std::atomic_flag",
+                               "::std::atomic_ref", "::boost::atomic",
+                               "::boost::atomics::atomic"});
+  return Names;
+}
+
+const NameList &lockClasses() {
+  static const NameList Names(
+      {"::std::lock_guard", "::std::unique_lock", "::std::scoped_lock",
+       "::std::shared_lock", "::boost::lock_guard", "::boost::unique_lock",
+       "::boost::shared_lock", "::boost::upgrade_lock",
+       "::boost::interprocess::scoped_lock", "::absl::MutexLock",
+       "::absl::ReaderMutexLock", "::absl::WriterMutexLock", "::QMutexLocker"});
+  return Names;
+}
+
+const NamedDecl *recordOf(QualType T) {
+  T = T.getNonReferenceType();
+  if (const auto *RD = T->getAsCXXRecordDecl())
+    return RD;
+  if (const auto *TST = T->getAs<TemplateSpecializationType>())
+    if (const TemplateDecl *TD = TST->getTemplateName().getAsTemplateDecl())
+      return TD->getTemplatedDecl();
+  return nullptr;
+}
+
+const NameList &transparentFunctions() {
+  static const NameList Names({"::std::ref", "::std::cref", "::std::move",
+                               "::std::forward", "::std::as_const",
+                               "::boost::ref", "::boost::cref"});
+  return Names;
+}
+
+const NameList &referenceWrapperFunctions() {
+  static const NameList Names(
+      {"::std::ref", "::std::cref", "::boost::ref", "::boost::cref"});
+  return Names;
+}
+
+bool isLockMethod(llvm::StringRef Method) {
+  return Method == "lock" || Method == "lock_shared";
+}
+
+bool isUnlockMethod(llvm::StringRef Method) {
+  return Method == "unlock" || Method == "unlock_shared";
+}
+
+const NameList &threadClasses() {
+  static const NameList Names(
+      {"::std::thread", "::std::jthread", "::boost::thread"});
+  return Names;
+}
+
+llvm::ArrayRef<llvm::StringRef> executorFunctionNames() {
+  static const llvm::StringRef Names[] = {
+      "::boost::asio::post", "::boost::asio::dispatch", "::boost::asio::defer",
+      "::boost::asio::co_spawn"};
+  return Names;
+}
+
+const NameList &executorFunctions() {
+  static const NameList Names(std::vector<std::string>(
+      executorFunctionNames().begin(), executorFunctionNames().end()));
+  return Names;
+}
+
+const std::vector<std::string> &builtinConcurrentExecutors() {
+  static const std::vector<std::string> Names = {
+      "::boost::asio::thread_pool",
+      "::boost::asio::system_context",
+      "::boost::asio::system_executor",
+      "::boost::asio::basic_system_executor",
+  };
+  return Names;
+}
+
+bool isCompletingFutureWait(llvm::StringRef Method) {
+  return Method == "wait" || Method == "get";
+}
+
+bool isFutureWait(llvm::StringRef Method) {
+  return isCompletingFutureWait(Method) || Method == "wait_for" ||
+         Method == "wait_until";
+}
+
+llvm::ArrayRef<llvm::StringRef> blockingWaitMethods() {
+  static const llvm::StringRef Names[] = {
+      "wait", "wait_for",        "wait_until", "get",
+      "join", "arrive_and_wait", "acquire",    "try_acquire_for"};
+  return Names;
+}
+
+bool isMutexLike(QualType T) {
+  const NamedDecl *D = recordOf(T);
+  if (!D)
+    return false;
+  std::string Name = D->getNameAsString();
+  for (char &C : Name)
+    C = static_cast<char>(std::tolower(static_cast<unsigned char>(C)));
+  return Name.find("mutex") != std::string::npos;
+}
+
+bool isPointerLike(QualType T) {
+  if (T.isNull())
+    return false;
+  T = T.getNonReferenceType();
+  if (T->isPointerType())
+    return !T->getPointeeType()->isFunctionType();
+  return pointerLikeClasses().matches(recordOf(T));
+}
+
+bool isAtomicType(QualType T) {
+  if (T.isNull())
+    return false;
+  T = T.getNonReferenceType();
+  if (T->isAtomicType())
+    return true;
+  return atomicClasses().matches(recordOf(T));
+}
+
+bool isSynchronizationType(QualType T) {
+  if (T.isNull())
+    return false;
+  const NamedDecl *D = recordOf(T.getNonReferenceType());
+  if (!D || !D->getIdentifier())
+    return false;
+  std::string Name = D->getName().lower();
+  for (const char *Word :
+       {"mutex", "condition_variable", "condvar", "latch", "barrier",
+        "semaphore", "once_flag", "promise", "spinlock"})
+    if (Name.find(Word) != std::string::npos)
+      return true;
+  return false;
+}
+
+} // namespace clang::tidy::defer_race

@@ -1,0 +1,39 @@
+//===--- Writes.h - Facts: what a callable writes -------------------------===//
+//
+// The writes a callable running in a frame makes to objects of the root
+// frame, followed into the functions of our own code that it calls, with the
+// lock held around each. A thread's writes are what makes it a detached
+// writer (DetachedWriters).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DEFER_RACE_CHECKS_WRITES_H
+#define DEFER_RACE_CHECKS_WRITES_H
+
+#include "AnalysisContext.h"
+#include "Locks.h"
+#include "SharedObjects.h"
+
+#include "llvm/ADT/SmallVector.h"
+#include <optional>
+
+namespace clang::tidy::defer_race {
+
+/// One write made by a callable.
+struct Write {
+  ObjectRef Target;             ///< relative to the root frame
+  const Stmt *At = nullptr;     ///< the mutating statement
+  const Expr *Access = nullptr; ///< the accessed glvalue, e.g. res.wreqlog
+  std::optional<HeldLock> Lock; ///< lock held while writing
+};
+
+/// Finds the writes that a callable running in frame Fr makes to objects of
+/// the root frame. Writes to atomics, and passing an object to a function
+/// whose body is not visible, do not count. Calls to functions defined in the
+/// translation unit are followed up to MaxDepth levels.
+void findWrites(const Frame &Fr, AnalysisContext &Analysis,
+                llvm::SmallVectorImpl<Write> &Out, unsigned MaxDepth);
+
+} // namespace clang::tidy::defer_race
+
+#endif // DEFER_RACE_CHECKS_WRITES_H
