@@ -513,11 +513,10 @@ def load_fixes(path):
 class FileResult:
     """clang-tidy's run over one file, read from its --export-fixes YAML."""
 
-    def __init__(self, file, returncode, stderr, raw_diagnostics, fixes=None):
+    def __init__(self, file, returncode, stderr, raw_diagnostics):
         self.file = file
         self.returncode = returncode
         self.stderr = stderr
-        self.fixes = fixes  # its --export-fixes file
         diagnostics = [Diagnostic(d) for d in raw_diagnostics]
         self.errors = [d for d in diagnostics if d.is_compile_error]
         # A file that does not compile was not analysed: what clang-tidy
@@ -546,33 +545,32 @@ def run_tidy_on(command, file, fixes):
         raise UserError("cannot run %s: %s" % (command[0], error))
     return FileResult(file, proc.returncode,
                       proc.stderr.decode(errors="replace"),
-                      load_fixes(fixes), fixes)
+                      load_fixes(fixes))
 
 
-def run_files(files, command_for, jobs, on_result, scratch):
+def run_files(files, command_for, jobs, on_result):
     """Runs clang-tidy on each file, jobs at a time, in a thread pool.
 
     command_for(file) is the command line without the file and without
-    --export-fixes; each file's YAML goes to scratch. on_result(result) is
-    called in this thread, in the order the files finish."""
-    def one(index, file):
-        fixes = os.path.join(scratch, "%05d.yaml" % index)
-        return run_tidy_on(command_for(file), file, fixes)
+    --export-fixes; each file's YAML goes to a scratch folder that is gone
+    when this returns, its contents read into the results.
+    on_result(result) is called in this thread, in the order the files
+    finish."""
+    with tempfile.TemporaryDirectory(prefix="defer-race.") as scratch:
+        def one(index, file):
+            fixes = os.path.join(scratch, "%05d.yaml" % index)
+            return run_tidy_on(command_for(file), file, fixes)
 
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as \
-            pool:
-        futures = [pool.submit(one, i, f) for i, f in enumerate(files)]
-        try:
-            for future in concurrent.futures.as_completed(futures):
-                on_result(future.result())
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
-
-
-def scratch_directory():
-    return tempfile.mkdtemp(prefix="defer-race.")
+        with concurrent.futures.ThreadPoolExecutor(
+                max_workers=max(1, jobs)) as pool:
+            futures = [pool.submit(one, i, f) for i, f in enumerate(files)]
+            try:
+                for future in concurrent.futures.as_completed(futures):
+                    on_result(future.result())
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
 
 
 class Report:
