@@ -3,6 +3,8 @@
 // ScopeGuards and DetachedSpawners extend the recognisers. Every check that
 // uses a recogniser reads them the same way: the check's own option first,
 // then a global one, so that one CheckOptions entry configures all checks.
+// Enum-like options (SummaryMode, PreferredFix) are parsed by clang-tidy's
+// OptionEnumMapping, so that a bad value gets clang-tidy's own warning.
 //
 //===----------------------------------------------------------------------===//
 
