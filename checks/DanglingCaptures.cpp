@@ -1,6 +1,7 @@
 //===--- DanglingCaptures.cpp - Facts: references a detached thread outlives =//
 
 #include "DanglingCaptures.h"
+#include "Handshakes.h"
 #include "Expressions.h"
 #include "Vocabulary.h"
 
@@ -100,38 +101,36 @@ bool capturedByReferenceAllTheWay(const VarDecl *V, const LambdaExpr *L,
   return true;
 }
 
-// Whether the spawning function waits for something the thread also uses
-// (a promise, a latch, a condition variable) after starting it. Then the
-// thread may well be done before the scope ends: we cannot tell, so we stay
-// silent.
-bool waitsForThread(const DetachedSpawn &S, const Stmt *ThreadBody,
-                    const Stmt *OwnerBody, AnalysisContext &Analysis) {
-  const SourceManager &SM = Analysis.ast().getSourceManager();
-  llvm::SmallPtrSet<const Decl *, 8> Shared;
-  struct Collect : RecursiveASTVisitor<Collect> {
-    llvm::SmallPtrSetImpl<const Decl *> &Out;
-    explicit Collect(llvm::SmallPtrSetImpl<const Decl *> &Out) : Out(Out) {}
-    bool VisitDeclRefExpr(DeclRefExpr *E) {
-      Out.insert(E->getDecl());
-      return true;
-    }
-  } Collector(Shared);
-  Collector.TraverseStmt(const_cast<Stmt *>(ThreadBody));
-  for (const Expr *Arg : S.Callable.Args)
-    if (Arg)
-      Collector.TraverseStmt(const_cast<Expr *>(Arg));
-  if (!OwnerBody)
+// Whether the scope that owns D.Var waits, before D.Var dies, for a signal
+// the thread gives after its last use of it (a promise it fulfils, a latch
+// it counts down): then the thread is done with the variable in time.
+bool waitsForLastUse(const DanglingCapture &D, const DetachedSpawn &S,
+                     AnalysisContext &Analysis) {
+  const Stmt *ThreadBody = S.Callable.body();
+  const Stmt *OwnerBody = owningBody(D.Var);
+  std::optional<Handshake> H =
+      handshakeAfter(S.Start, OwnerBody, ThreadBody, Analysis);
+  if (!H)
     return false;
-  // A wait on something the thread also uses, after the thread starts:
-  // done.get_future().wait(), latch.arrive_and_wait(), t.join().
-  const BodyIndex &Index = Analysis.body(OwnerBody).index();
-  SourceLocation After = S.Start->getEndLoc();
-  for (const Decl *D : Shared)
-    for (llvm::StringRef Name : blockingWaitMethods())
-      for (const CXXMemberCallExpr *Call : Index.memberCallsOn(D, Name))
-        if (SM.isBeforeInTranslationUnit(After, Call->getBeginLoc()))
-          return true;
-  return false;
+  const SourceManager &SM = Analysis.ast().getSourceManager();
+  SourceLocation Dies = Analysis.endOfScope(D.Var);
+  if (Dies.isInvalid() ||
+      !SM.isBeforeInTranslationUnit(H->Wait->getBeginLoc(), Dies))
+    return false;
+  const auto *Block = llvm::dyn_cast_or_null<CompoundStmt>(ThreadBody);
+  if (!Block)
+    return false;
+  if (!S.Callable.Lambda || !D.Capture) {
+    // Passed as an argument: the signal must be the thread's last statement.
+    return H->SignalIndex + 1 == Block->size();
+  }
+  // Every use of the captured name in the thread comes before the signal, or
+  // is the signal itself (p.set_value() on the captured promise).
+  const VarDecl *Name = D.Pointer ? D.Pointer : D.Var;
+  for (const BodyIndex::Use &U : Analysis.body(ThreadBody).index().usesOf(Name))
+    if (!beforeSignal(*H, U.Ref, Analysis, /*Inclusive=*/true))
+      return false;
+  return true;
 }
 
 // Whether V is named after the spawn, outside the thread's lambda.
@@ -182,7 +181,6 @@ void danglingCapturesOf(const DetachedSpawn &S, AnalysisContext &Analysis,
                         llvm::SmallVectorImpl<DanglingCapture> &Out) {
   llvm::SmallVector<DanglingCapture, 2> Found;
   const ThreadCallable &C = S.Callable;
-  const Stmt *ThreadBody = C.body();
 
   if (const LambdaExpr *L = C.Lambda) {
     for (const LambdaCapture &Cap : L->captures()) {
@@ -238,7 +236,7 @@ void danglingCapturesOf(const DetachedSpawn &S, AnalysisContext &Analysis,
   }
 
   for (const DanglingCapture &D : Found)
-    if (!waitsForThread(S, ThreadBody, owningBody(D.Var), Analysis))
+    if (!waitsForLastUse(D, S, Analysis))
       Out.push_back(D);
 }
 

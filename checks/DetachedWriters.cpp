@@ -2,6 +2,7 @@
 
 #include "DetachedWriters.h"
 #include "Expressions.h"
+#include "Handshakes.h"
 #include "Vocabulary.h"
 
 #include "clang/Basic/SourceManager.h"
@@ -87,6 +88,14 @@ void DetachedWriterFacts::collectWriters(
     GuardWriter W;
     Frame Thread = threadFrame(S.Callable, Fr);
     findWrites(Thread, Analysis, W.Writes, bounds::WriteCalls);
+    // Writes the thread makes before a signal that this body waits for are
+    // done when the wait returns.
+    if (!W.Writes.empty())
+      if (std::optional<Handshake> H =
+              handshakeAfter(S.Start, Body, Thread.body(), Analysis))
+        llvm::erase_if(W.Writes, [&](const Write &Wr) {
+          return beforeSignal(*H, Wr.Root, Analysis);
+        });
     if (W.Writes.empty())
       continue;
     if (S.Storage)

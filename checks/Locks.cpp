@@ -22,32 +22,190 @@ const ValueDecl *lockKey(const Expr *E) {
 bool hasDeferTag(const CXXConstructExpr *CE) {
   for (const Expr *Arg : CE->arguments()) {
     const NamedDecl *D = recordOf(Arg->getType());
-    if (D && D->getName() == "defer_lock_t")
+    if (D && (D->getName() == "defer_lock_t" || D->getName() == "try_to_lock_t"))
       return true;
   }
   return false;
 }
 
+// What the member calls made in Body do to a mutex-like object: lock it
+// (exclusively or shared) or unlock it. Looks a bounded number of nodes deep.
+struct MutexCalls {
+  bool Locks = false, LocksShared = false, Unlocks = false;
+};
+MutexCalls mutexCallsIn(const Stmt *Body) {
+  MutexCalls Found;
+  llvm::SmallVector<const Stmt *, 16> Work;
+  if (Body)
+    Work.push_back(Body);
+  for (unsigned Steps = 0; !Work.empty() && Steps < 256; ++Steps) {
+    const Stmt *S = Work.pop_back_val();
+    if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(S)) {
+      const CXXMethodDecl *MD = MC->getMethodDecl();
+      const Expr *Obj = MC->getImplicitObjectArgument();
+      if (MD && MD->getIdentifier() && Obj &&
+          isMutexLike(Obj->getType()->isPointerType()
+                          ? Obj->getType()->getPointeeType()
+                          : Obj->getType())) {
+        llvm::StringRef Name = MD->getName();
+        Found.Locks |= Name == "lock";
+        Found.LocksShared |= Name == "lock_shared";
+        Found.Unlocks |= isUnlockMethod(Name);
+      }
+    }
+    for (const Stmt *Child : S->children())
+      if (Child)
+        Work.push_back(Child);
+  }
+  return Found;
+}
+
+// m.try_lock() or m.try_lock_shared() on a mutex: the mutex; else null.
+const Expr *tryLocked(const Expr *E, bool &Shared) {
+  const auto *MC = llvm::dyn_cast_or_null<CXXMemberCallExpr>(
+      E ? ignoreWrappers(E) : nullptr);
+  if (!MC || !MC->getMethodDecl() || !MC->getMethodDecl()->getIdentifier())
+    return nullptr;
+  llvm::StringRef Name = MC->getMethodDecl()->getName();
+  const Expr *Obj = MC->getImplicitObjectArgument();
+  if ((Name != "try_lock" && Name != "try_lock_shared") || !Obj ||
+      !isMutexLike(Obj->getType()))
+    return nullptr;
+  Shared = Name == "try_lock_shared";
+  return Obj;
+}
+
+// A condition that is true while the try_lock() in it failed: `!m.try_lock()`
+// or `m.try_lock() == false`. The mutex, else null.
+const Expr *failedTryLock(const Expr *Cond, bool &Shared) {
+  Cond = Cond ? ignoreWrappers(Cond) : nullptr;
+  if (const auto *UO = llvm::dyn_cast_or_null<UnaryOperator>(Cond))
+    if (UO->getOpcode() == UO_LNot)
+      return tryLocked(UO->getSubExpr(), Shared);
+  if (const auto *BO = llvm::dyn_cast_or_null<BinaryOperator>(Cond))
+    if (BO->getOpcode() == BO_EQ)
+      if (const auto *B = llvm::dyn_cast<CXXBoolLiteralExpr>(
+              ignoreWrappers(BO->getRHS()));
+          B && !B->getValue())
+        return tryLocked(BO->getLHS(), Shared);
+  return nullptr;
+}
+
+// A statement after which control does not continue: return, throw, break,
+// continue, or a block ending with one.
+bool leaves(const Stmt *S) {
+  if (const auto *CS = llvm::dyn_cast_or_null<CompoundStmt>(S))
+    return !CS->body_empty() && leaves(CS->body_back());
+  return llvm::isa_and_nonnull<ReturnStmt, BreakStmt, ContinueStmt,
+                               CXXThrowExpr>(S);
+}
+
+void pushLock(const Expr *Mutex, const Stmt *Where, bool Shared,
+              llvm::SmallVectorImpl<LockState> &Held) {
+  if (const ValueDecl *Key = lockKey(Mutex))
+    Held.push_back({Key, Mutex, Where, Shared});
+}
+
 } // namespace
+
+LockHolder lockHolderKind(QualType T) {
+  const NamedDecl *D = recordOf(T);
+  if (!D)
+    return LockHolder::None;
+  if (lockClasses().matches(D))
+    return sharedLockClasses().matches(D) ? LockHolder::Shared
+                                          : LockHolder::Exclusive;
+  // A class of the user's: its constructor locks, its destructor unlocks.
+  const auto *RD = T.getNonReferenceType()->getAsCXXRecordDecl();
+  RD = RD ? RD->getDefinition() : nullptr;
+  const CXXDestructorDecl *Dtor = RD ? RD->getDestructor() : nullptr;
+  const FunctionDecl *DtorDef = Dtor ? definitionOf(Dtor) : nullptr;
+  if (!DtorDef || !mutexCallsIn(DtorDef->getBody()).Unlocks)
+    return LockHolder::None;
+  for (const CXXConstructorDecl *Ctor : RD->ctors()) {
+    const FunctionDecl *Def = definitionOf(Ctor);
+    if (!Def || Ctor->isCopyOrMoveConstructor())
+      continue;
+    MutexCalls C = mutexCallsIn(Def->getBody());
+    if (C.Locks)
+      return LockHolder::Exclusive;
+    if (C.LocksShared)
+      return LockHolder::Shared;
+  }
+  return LockHolder::None;
+}
 
 void scanForLocks(const Stmt *S, llvm::SmallVectorImpl<LockState> &Held) {
   if (const auto *DS = llvm::dyn_cast<DeclStmt>(S)) {
     for (const Decl *D : DS->decls()) {
       const auto *VD = llvm::dyn_cast<VarDecl>(D);
-      if (!VD || !lockClasses().matches(recordOf(VD->getType())))
+      if (!VD || VD->getType()->isReferenceType())
         continue;
-      const auto *CE = llvm::dyn_cast_or_null<CXXConstructExpr>(
-          ignoreWrappers(VD->getInit()));
-      if (!CE || CE->getNumArgs() == 0 || hasDeferTag(CE))
+      LockHolder Kind = lockHolderKind(VD->getType());
+      if (Kind == LockHolder::None || !VD->getInit())
         continue;
-      Held.push_back({VD, CE->getArg(0), DS});
+      const bool Shared = Kind == LockHolder::Shared;
+      const Expr *Init = ignoreWrappers(VD->getInit());
+      const auto *CE = llvm::dyn_cast<CXXConstructExpr>(Init);
+      if (!CE) {
+        // A lock returned by a helper: `auto l = lockIt(m);`. Its mutex is
+        // not known here.
+        if (llvm::isa<CallExpr>(Init))
+          Held.push_back({VD, nullptr, DS, Shared});
+        continue;
+      }
+      if (CE->getNumArgs() == 0 || hasDeferTag(CE))
+        continue;
+      // The mutex is the first argument of a mutex-like type; a lock moved
+      // from another one, or built from something else, holds an unknown
+      // mutex.
+      const Expr *Mutex = nullptr;
+      for (const Expr *Arg : CE->arguments())
+        if (isMutexLike(Arg->getType()) ||
+            (Arg->getType()->isPointerType() &&
+             isMutexLike(Arg->getType()->getPointeeType()))) {
+          Mutex = Arg;
+          break;
+        }
+      Held.push_back({VD, Mutex, DS, Shared});
     }
+    return;
+  }
+  // while (!m.try_lock()) {} and its do/for forms: m is held after the loop.
+  bool Shared = false;
+  const Expr *Spun = nullptr;
+  if (const auto *W = llvm::dyn_cast<WhileStmt>(S))
+    Spun = failedTryLock(W->getCond(), Shared);
+  else if (const auto *Do = llvm::dyn_cast<DoStmt>(S))
+    Spun = failedTryLock(Do->getCond(), Shared);
+  else if (const auto *For = llvm::dyn_cast<ForStmt>(S))
+    Spun = failedTryLock(For->getCond(), Shared);
+  else if (const auto *If = llvm::dyn_cast<IfStmt>(S)) {
+    // if (!m.try_lock()) return; -- m is held after it.
+    if (!If->getElse() && leaves(If->getThen()))
+      Spun = failedTryLock(If->getCond(), Shared);
+  }
+  if (Spun) {
+    pushLock(Spun, S, Shared, Held);
     return;
   }
   const auto *E = llvm::dyn_cast<Expr>(S);
   if (!E)
     return;
-  const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(ignoreWrappers(E));
+  E = ignoreWrappers(E);
+  // std::lock(a, b), boost::lock(a, b): every argument is locked.
+  if (const auto *Call = llvm::dyn_cast<CallExpr>(E);
+      Call && !llvm::isa<CXXMemberCallExpr>(Call)) {
+    const FunctionDecl *Callee = Call->getDirectCallee();
+    if (Callee && Callee->getIdentifier() && Callee->getName() == "lock" &&
+        Call->getNumArgs() > 0 && !llvm::isa<CXXMethodDecl>(Callee)) {
+      for (const Expr *Arg : Call->arguments())
+        if (isMutexLike(Arg->getType()))
+          pushLock(Arg, S, false, Held);
+    }
+    return;
+  }
+  const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(E);
   if (!MC || !MC->getMethodDecl() || !MC->getMethodDecl()->getIdentifier())
     return;
   llvm::StringRef Name = MC->getMethodDecl()->getName();
@@ -64,18 +222,19 @@ void scanForLocks(const Stmt *S, llvm::SmallVectorImpl<LockState> &Held) {
     return;
   }
   if (isLockMethod(Name)) {
-    if (lockClasses().matches(recordOf(Obj->getType()))) {
+    LockHolder Kind = lockHolderKind(Obj->getType());
+    if (Kind != LockHolder::None) {
       // A deferred unique_lock being locked: find its mutex.
       const auto *VD = llvm::dyn_cast<VarDecl>(Key);
       const auto *CE = VD ? llvm::dyn_cast_or_null<CXXConstructExpr>(
                                 ignoreWrappers(VD->getInit()))
                           : nullptr;
       if (CE && CE->getNumArgs() > 0)
-        Held.push_back({Key, CE->getArg(0), S});
+        Held.push_back({Key, CE->getArg(0), S, Kind == LockHolder::Shared});
       return;
     }
     if (isMutexLike(Obj->getType()))
-      Held.push_back({Key, Obj, S});
+      Held.push_back({Key, Obj, S, Name == "lock_shared"});
   }
 }
 
@@ -111,17 +270,43 @@ std::optional<HeldLock> LockIndex::heldAt(const Stmt *S, const Frame &Fr,
                                           const ObjectResolver &R) const {
   if (!Body)
     return std::nullopt;
+  auto Found = [&](const LockState &Top) {
+    HeldLock L;
+    L.MutexExpr = Top.MutexExpr;
+    if (L.MutexExpr)
+      L.Mutex = R.object(L.MutexExpr, Fr);
+    L.Guard = Top.Where;
+    L.Shared = Top.Shared;
+    return L;
+  };
   const Stmt *Child = S;
   for (const Stmt *P = Parents.getParent(S); P;
        Child = P, P = Parents.getParent(P)) {
-    if (const auto *CS = llvm::dyn_cast<CompoundStmt>(P))
-      if (std::optional<LockState> Top = lockBefore(CS, Child)) {
-        HeldLock L;
-        L.MutexExpr = Top->MutexExpr;
-        L.Mutex = R.object(L.MutexExpr, Fr);
-        L.Guard = Top->Where;
-        return L;
+    if (const auto *CS = llvm::dyn_cast<CompoundStmt>(P)) {
+      if (std::optional<LockState> Top = lockBefore(CS, Child))
+        return Found(*Top);
+    } else {
+      // A lock declared in the initializer of an if, switch or for.
+      const Stmt *Init = nullptr;
+      if (const auto *If = llvm::dyn_cast<IfStmt>(P)) {
+        Init = If->getInit();
+        bool Shared = false;
+        if (Child == If->getThen())
+          if (const Expr *M = tryLocked(If->getCond(), Shared))
+            return Found({lockKey(M), M, If, Shared});
+      } else if (const auto *Sw = llvm::dyn_cast<SwitchStmt>(P))
+        Init = Sw->getInit();
+      else if (const auto *For = llvm::dyn_cast<ForStmt>(P))
+        Init = For->getInit();
+      else if (const auto *Range = llvm::dyn_cast<CXXForRangeStmt>(P))
+        Init = Range->getInit();
+      if (Init && Child != Init) {
+        llvm::SmallVector<LockState, 2> Held;
+        scanForLocks(Init, Held);
+        if (!Held.empty())
+          return Found(Held.back());
       }
+    }
     if (P == Body)
       break;
   }

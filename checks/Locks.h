@@ -26,12 +26,23 @@ namespace clang::tidy::defer_race {
 /// hand and not yet unlocked.
 struct LockState {
   const ValueDecl *Key = nullptr; ///< the lock variable, or the mutex
-  const Expr *MutexExpr = nullptr;
+  const Expr *MutexExpr = nullptr; ///< null when the mutex is not known
   const Stmt *Where = nullptr;
+  bool Shared = false; ///< a reader lock: it does not order writes
 };
 
+/// What objects of a class do to a mutex: nothing, hold it exclusively, or
+/// hold it shared (a reader lock). Known holders (lock_guard, shared_lock,
+/// absl::ReaderMutexLock, ...) by name; any other class by what it does: its
+/// constructor calls lock() (or lock_shared()) on a mutex-like object and
+/// its destructor calls unlock().
+enum class LockHolder { None, Exclusive, Shared };
+LockHolder lockHolderKind(QualType T);
+
 /// Updates Held with what the statement S of a block does to locks: a
-/// lock_guard-like declaration, a mutex's lock() or unlock().
+/// lock_guard-like declaration, a mutex's lock() or unlock(), std::lock(a,
+/// b), a loop that spins on try_lock() until it succeeds, or `if
+/// (!m.try_lock()) return;`.
 void scanForLocks(const Stmt *S, llvm::SmallVectorImpl<LockState> &Held);
 
 /// A lock held around a statement.
@@ -39,6 +50,7 @@ struct HeldLock {
   const Expr *MutexExpr = nullptr; ///< the mutex as written
   std::optional<ObjectRef> Mutex;  ///< the mutex, when it is reachable
   const Stmt *Guard = nullptr;     ///< the lock_guard declaration or lock()
+  bool Shared = false;             ///< a reader lock
 };
 
 /// The locks taken in the blocks of one body, each block scanned once.
@@ -49,8 +61,9 @@ public:
 
   /// The innermost lock held at S, looking only inside the body: a
   /// lock_guard, unique_lock, scoped_lock or similar declared before S in an
-  /// enclosing block, or a mutex locked and not yet unlocked there. Its mutex
-  /// is resolved in Fr.
+  /// enclosing block or in the initializer of an enclosing if, switch or
+  /// for, a mutex locked and not yet unlocked there, or the branch of `if
+  /// (m.try_lock())`. Its mutex is resolved in Fr.
   std::optional<HeldLock> heldAt(const Stmt *S, const Frame &Fr,
                                  const ObjectResolver &R) const;
 

@@ -28,7 +28,16 @@ const NameList &lockClasses() {
        "::std::shared_lock", "::boost::lock_guard", "::boost::unique_lock",
        "::boost::shared_lock", "::boost::upgrade_lock",
        "::boost::interprocess::scoped_lock", "::absl::MutexLock",
-       "::absl::ReaderMutexLock", "::absl::WriterMutexLock", "::QMutexLocker"});
+       "::absl::ReaderMutexLock", "::absl::WriterMutexLock", "::QMutexLocker",
+       "::QReadLocker", "::QWriteLocker", "::boost::shared_lock_guard"});
+  return Names;
+}
+
+const NameList &sharedLockClasses() {
+  static const NameList Names(
+      {"::std::shared_lock", "::boost::shared_lock", "::boost::upgrade_lock",
+       "::boost::shared_lock_guard", "::absl::ReaderMutexLock",
+       "::QReadLocker"});
   return Names;
 }
 
@@ -99,6 +108,28 @@ bool isCompletingFutureWait(llvm::StringRef Method) {
 bool isFutureWait(llvm::StringRef Method) {
   return isCompletingFutureWait(Method) || Method == "wait_for" ||
          Method == "wait_until";
+}
+
+llvm::ArrayRef<llvm::StringRef> signalMethods() {
+  static const llvm::StringRef Names[] = {
+      "set_value",  "set_exception", "set_value_at_thread_exit",
+      "set_exception_at_thread_exit", "notify_one", "notify_all",
+      "count_down", "arrive",        "arrive_and_wait",
+      "arrive_and_drop", "release",  "count_down_and_wait"};
+  return Names;
+}
+
+llvm::ArrayRef<llvm::StringRef> untimedWaitMethods() {
+  static const llvm::StringRef Names[] = {
+      "wait", "get", "acquire", "arrive_and_wait", "count_down_and_wait"};
+  return Names;
+}
+
+llvm::ArrayRef<llvm::StringRef> timedWaitMethods() {
+  static const llvm::StringRef Names[] = {"wait_for", "wait_until",
+                                          "try_acquire_for",
+                                          "try_acquire_until"};
+  return Names;
 }
 
 llvm::ArrayRef<llvm::StringRef> blockingWaitMethods() {

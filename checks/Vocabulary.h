@@ -33,6 +33,10 @@ const NameList &atomicClasses();
 /// RAII lock holders: lock_guard, unique_lock, absl::MutexLock, ...
 const NameList &lockClasses();
 
+/// The reader locks among them: shared_lock, absl::ReaderMutexLock, ... A
+/// write made under one of these is not ordered with other readers.
+const NameList &sharedLockClasses();
+
 /// lock() and lock_shared(): a mutex, or a deferred unique_lock, is locked.
 bool isLockMethod(llvm::StringRef Method);
 
@@ -60,6 +64,18 @@ bool isFutureWait(llvm::StringRef Method);
 
 /// The future waits that return only when the task is done: wait(), get().
 bool isCompletingFutureWait(llvm::StringRef Method);
+
+/// Calls by which a thread tells another that it got somewhere: a promise's
+/// set_value(), a condition variable's notify_one(), a latch's
+/// count_down(), a barrier's arrive(), a semaphore's release().
+llvm::ArrayRef<llvm::StringRef> signalMethods();
+
+/// Waits that return only once the signal came: a future's wait() and get(),
+/// a latch's wait(), a semaphore's acquire(), a barrier's arrive_and_wait().
+llvm::ArrayRef<llvm::StringRef> untimedWaitMethods();
+
+/// Waits that may give up: wait_for(), wait_until(), try_acquire_for().
+llvm::ArrayRef<llvm::StringRef> timedWaitMethods();
 
 /// Member calls that block until another thread gets somewhere: the future
 /// waits, join(), a latch's arrive_and_wait(), a semaphore's acquire().

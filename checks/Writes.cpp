@@ -55,7 +55,9 @@ bool isOpaqueOrFollowedCall(const Stmt *Mutation, const Expr *Access,
 void findWritesImpl(const Frame &Fr, AnalysisContext &Analysis,
                     llvm::SmallVectorImpl<Write> &Out, unsigned Depth,
                     unsigned MaxDepth,
-                    llvm::SmallPtrSetImpl<const FunctionDecl *> &Active) {
+                    llvm::SmallPtrSetImpl<const FunctionDecl *> &Active,
+                    const std::optional<HeldLock> &Inherited,
+                    const Stmt *RootCall) {
   const Stmt *Body = Fr.body();
   if (!Body)
     return;
@@ -69,6 +71,16 @@ void findWritesImpl(const Frame &Fr, AnalysisContext &Analysis,
   const ParentMap &PM = BC.parents();
   ExprMutationAnalyzer *Analyzer = nullptr;
   llvm::SmallPtrSet<const Expr *, 16> Seen;
+  // The lock that orders a write at S: one taken in this body, else the one
+  // held where this body was called. A reader lock orders no write.
+  auto LockAt = [&](const Stmt *S) -> std::optional<HeldLock> {
+    std::optional<HeldLock> L = BC.locks().heldAt(S, Fr, Resolver);
+    if (!L)
+      L = Inherited;
+    if (L && L->Shared)
+      return std::nullopt;
+    return L;
+  };
 
   for (const Expr *Leaf : Collector.Refs) {
     const Expr *Access = accessTop(Leaf, PM);
@@ -90,7 +102,8 @@ void findWritesImpl(const Frame &Fr, AnalysisContext &Analysis,
       W.Target = Target;
       W.At = Mutation;
       W.Access = Access;
-      W.Lock = BC.locks().heldAt(Mutation, Fr, Resolver);
+      W.Lock = LockAt(Mutation);
+      W.Root = RootCall ? RootCall : Mutation;
       Out.push_back(std::move(W));
     };
     QualType Type = Access->getType();
@@ -114,7 +127,11 @@ void findWritesImpl(const Frame &Fr, AnalysisContext &Analysis,
     llvm::SmallVector<const Expr *, 4> Args;
     Frame Callee = callFrame(Fr, Call, Def, Args);
     Active.insert(Def);
-    findWritesImpl(Callee, Analysis, Out, Depth + 1, MaxDepth, Active);
+    // The lock held at the call is held in the callee: a helper that writes
+    // under its caller's lock_guard.
+    std::optional<HeldLock> AtCall = BC.locks().heldAt(Call, Fr, Resolver);
+    findWritesImpl(Callee, Analysis, Out, Depth + 1, MaxDepth, Active,
+                   AtCall ? AtCall : Inherited, RootCall ? RootCall : Call);
     Active.erase(Def);
   }
 }
@@ -124,7 +141,8 @@ void findWritesImpl(const Frame &Fr, AnalysisContext &Analysis,
 void findWrites(const Frame &Fr, AnalysisContext &Analysis,
                 llvm::SmallVectorImpl<Write> &Out, unsigned MaxDepth) {
   llvm::SmallPtrSet<const FunctionDecl *, 4> Active;
-  findWritesImpl(Fr, Analysis, Out, 0, MaxDepth, Active);
+  findWritesImpl(Fr, Analysis, Out, 0, MaxDepth, Active, std::nullopt,
+                 nullptr);
 }
 
 } // namespace clang::tidy::defer_race

@@ -25,6 +25,9 @@ struct Write {
   const Stmt *At = nullptr;     ///< the mutating statement
   const Expr *Access = nullptr; ///< the accessed glvalue, e.g. res.wreqlog
   std::optional<HeldLock> Lock; ///< lock held while writing
+  /// The statement of the callable's own body that makes the write, or the
+  /// call there that leads to the function making it.
+  const Stmt *Root = nullptr;
 };
 
 /// Finds the writes that a callable running in frame Fr makes to objects of

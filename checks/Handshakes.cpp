@@ -1,0 +1,411 @@
+//===--- Handshakes.cpp - Facts: waits that order a thread's work ---------===//
+
+#include "Handshakes.h"
+#include "Expressions.h"
+#include "Vocabulary.h"
+
+#include "clang/AST/ExprCXX.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallPtrSet.h"
+
+namespace clang::tidy::defer_race {
+
+namespace {
+
+/// A synchronisation object, named the same way from the spawner and from
+/// the thread: a root variable (or `this`) and the fields below it.
+struct SyncKey {
+  const void *Root = nullptr;
+  llvm::SmallVector<const ValueDecl *, 2> Path;
+  bool operator==(const SyncKey &O) const {
+    return Root == O.Root && Path == O.Path;
+  }
+};
+
+const char ThisRoot = 0;
+
+bool isFutureType(QualType T) {
+  const NamedDecl *D = recordOf(T);
+  return D && D->getIdentifier() &&
+         D->getName().lower().find("future") != std::string::npos;
+}
+
+// The object E names, as a key: futures lead to their promise, init-captures
+// and references to what they were initialised with, smart pointers to the
+// variable holding them.
+std::optional<SyncKey> keyOf(const Expr *E, unsigned Steps = 8) {
+  if (!E || Steps == 0)
+    return std::nullopt;
+  E = ignoreWrappers(E);
+  if (const Expr *Inner = transparentCallArgument(E))
+    return keyOf(Inner, Steps - 1);
+  // A copy or a move: the object it was made from.
+  if (const auto *CE = llvm::dyn_cast<CXXConstructExpr>(E)) {
+    if (CE->getNumArgs() == 1 && CE->getConstructor() &&
+        CE->getConstructor()->isCopyOrMoveConstructor())
+      return keyOf(CE->getArg(0), Steps - 1);
+    return std::nullopt;
+  }
+  if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(E)) {
+    if ((OC->getOperator() == OO_Arrow || OC->getOperator() == OO_Star) &&
+        OC->getNumArgs() == 1)
+      return keyOf(OC->getArg(0), Steps - 1);
+    return std::nullopt;
+  }
+  if (const auto *UO = llvm::dyn_cast<UnaryOperator>(E)) {
+    if (UO->getOpcode() == UO_Deref || UO->getOpcode() == UO_AddrOf)
+      return keyOf(UO->getSubExpr(), Steps - 1);
+    return std::nullopt;
+  }
+  if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(E)) {
+    // p.get_future(), f.share(), sp.get(): the object they come from.
+    const CXXMethodDecl *MD = MC->getMethodDecl();
+    if (MD && MD->getIdentifier() &&
+        (MD->getName() == "get_future" || MD->getName() == "share" ||
+         MD->getName() == "get"))
+      return keyOf(MC->getImplicitObjectArgument(), Steps - 1);
+    return std::nullopt;
+  }
+  if (llvm::isa<CXXThisExpr>(E)) {
+    SyncKey K;
+    K.Root = &ThisRoot;
+    return K;
+  }
+  if (const auto *ME = llvm::dyn_cast<MemberExpr>(E)) {
+    std::optional<SyncKey> K = keyOf(ME->getBase(), Steps - 1);
+    if (K)
+      K->Path.push_back(ME->getMemberDecl());
+    return K;
+  }
+  const auto *DRE = llvm::dyn_cast<DeclRefExpr>(E);
+  const auto *V = DRE ? llvm::dyn_cast<VarDecl>(DRE->getDecl()) : nullptr;
+  if (!V)
+    return std::nullopt;
+  // What the variable stands for: an init-capture, a reference, a pointer or
+  // a future copies or refers to another object.
+  if (const Expr *Init = V->getInit();
+      Init && !V->hasGlobalStorage() &&
+      (V->isInitCapture() || V->getType()->isReferenceType() ||
+       isPointerLike(V->getType()) || isFutureType(V->getType())))
+    if (std::optional<SyncKey> K = keyOf(Init, Steps - 1))
+      return K;
+  SyncKey K;
+  K.Root = V->getCanonicalDecl();
+  return K;
+}
+
+enum class WaitRole { None, Wait, TimedWait, PlainConditionWait };
+
+// The synchronisation object or future a member call is made on, if any.
+bool onSyncObject(const CXXMemberCallExpr *MC, bool &Future) {
+  const CXXMethodDecl *MD = MC->getMethodDecl();
+  if (!MD || !MD->getIdentifier())
+    return false;
+  QualType T = MC->getObjectType();
+  Future = isFutureType(T);
+  return Future || isSynchronizationType(T);
+}
+
+// Whether a member call tells other threads something: set_value(),
+// notify_one(), count_down(), release(), ...
+bool isSignalCall(const CXXMemberCallExpr *MC) {
+  bool Future = false;
+  return onSyncObject(MC, Future) && !Future &&
+         llvm::is_contained(signalMethods(), MC->getMethodDecl()->getName());
+}
+
+// How a member call waits for another thread.
+WaitRole waitRole(const CXXMemberCallExpr *MC) {
+  bool Future = false;
+  if (!onSyncObject(MC, Future))
+    return WaitRole::None;
+  llvm::StringRef N = MC->getMethodDecl()->getName();
+  if (llvm::is_contained(timedWaitMethods(), N))
+    return WaitRole::TimedWait;
+  if (!llvm::is_contained(untimedWaitMethods(), N))
+    return WaitRole::None;
+  // cv.wait(lock) can wake spuriously: only a loop around it, re-testing the
+  // state, makes it a handshake.
+  const NamedDecl *D = recordOf(MC->getObjectType());
+  if (N == "wait" && MC->getNumArgs() == 1 && D && D->getIdentifier() &&
+      D->getName().lower().find("condition") != std::string::npos)
+    return WaitRole::PlainConditionWait;
+  return WaitRole::Wait;
+}
+
+// The statement of the compound body Top that contains S, and its index;
+// fails when S is not reached unconditionally from there: inside a branch,
+// a lambda, or the short-circuited operand of && and ||. A loop's
+// condition always runs; its body only counts when BodyOk is set.
+std::optional<unsigned> unconditionalIndex(const Stmt *S,
+                                           const CompoundStmt *Top,
+                                           const ParentMap &PM,
+                                           bool BodyOk = false) {
+  const Stmt *Child = S;
+  for (const Stmt *P = PM.getParent(S); P;
+       Child = P, P = PM.getParent(P)) {
+    if (P == Top) {
+      unsigned I = 0;
+      for (const Stmt *B : Top->body()) {
+        if (B == Child)
+          return I;
+        ++I;
+      }
+      return std::nullopt;
+    }
+    if (llvm::isa<IfStmt, SwitchStmt, ConditionalOperator,
+                  BinaryConditionalOperator, LambdaExpr, CXXCatchStmt>(P))
+      return std::nullopt;
+    if (const auto *BO = llvm::dyn_cast<BinaryOperator>(P))
+      if (BO->isLogicalOp() && Child == BO->getRHS())
+        return std::nullopt;
+    const Stmt *Cond = nullptr, *Body = nullptr;
+    if (const auto *W = llvm::dyn_cast<WhileStmt>(P))
+      Cond = W->getCond(), Body = W->getBody();
+    else if (const auto *Do = llvm::dyn_cast<DoStmt>(P))
+      Cond = Do->getCond(), Body = Do->getBody();
+    else if (const auto *For = llvm::dyn_cast<ForStmt>(P))
+      Cond = For->getCond(), Body = For->getBody();
+    else if (const auto *Range = llvm::dyn_cast<CXXForRangeStmt>(P))
+      Body = Range->getBody();
+    if (Body && Child == Body && !(BodyOk || llvm::isa<DoStmt>(P)))
+      return std::nullopt;
+    if (Cond && Child == Cond)
+      continue; // a loop's condition runs at least once
+  }
+  return std::nullopt;
+}
+
+// Whether S sits in the condition of a loop, which repeats it until it
+// succeeds.
+bool inLoopCondition(const Stmt *S, const ParentMap &PM) {
+  const Stmt *Child = S;
+  for (const Stmt *P = PM.getParent(S); P && !llvm::isa<CompoundStmt>(P);
+       Child = P, P = PM.getParent(P)) {
+    if (const auto *W = llvm::dyn_cast<WhileStmt>(P))
+      return Child == W->getCond();
+    if (const auto *Do = llvm::dyn_cast<DoStmt>(P))
+      return Child == Do->getCond();
+    if (const auto *For = llvm::dyn_cast<ForStmt>(P))
+      return Child == For->getCond();
+  }
+  return false;
+}
+
+// The declarations a condition variable's predicate reads.
+void predicateState(const CXXMemberCallExpr *Wait,
+                    llvm::SmallPtrSetImpl<const Decl *> &Out) {
+  if (Wait->getNumArgs() < 2)
+    return;
+  llvm::SmallVector<const Stmt *, 16> Work{Wait->getArg(Wait->getNumArgs() - 1)};
+  for (unsigned Steps = 0; !Work.empty() && Steps < 128; ++Steps) {
+    const Stmt *S = Work.pop_back_val();
+    if (const auto *L = llvm::dyn_cast<LambdaExpr>(S)) {
+      Work.push_back(L->getBody());
+      continue;
+    }
+    if (const auto *DRE = llvm::dyn_cast<DeclRefExpr>(S))
+      Out.insert(DRE->getDecl());
+    else if (const auto *ME = llvm::dyn_cast<MemberExpr>(S))
+      Out.insert(ME->getMemberDecl());
+    for (const Stmt *C : S->children())
+      if (C)
+        Work.push_back(C);
+  }
+}
+
+// Whether S assigns to one of the declarations in State.
+bool setsState(const Stmt *S, const llvm::SmallPtrSetImpl<const Decl *> &State) {
+  llvm::SmallVector<const Stmt *, 16> Work{S};
+  for (unsigned Steps = 0; !Work.empty() && Steps < 256; ++Steps) {
+    const Stmt *X = Work.pop_back_val();
+    const Expr *Target = nullptr;
+    if (const auto *BO = llvm::dyn_cast<BinaryOperator>(X);
+        BO && BO->isAssignmentOp())
+      Target = BO->getLHS();
+    else if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(X);
+             OC && OC->isAssignmentOp() && OC->getNumArgs() > 0)
+      Target = OC->getArg(0);
+    else if (const auto *UO = llvm::dyn_cast<UnaryOperator>(X);
+             UO && UO->isIncrementDecrementOp())
+      Target = UO->getSubExpr();
+    if (Target) {
+      Target = ignoreWrappers(Target);
+      if (const auto *DRE = llvm::dyn_cast<DeclRefExpr>(Target);
+          DRE && State.count(DRE->getDecl()))
+        return true;
+      if (const auto *ME = llvm::dyn_cast<MemberExpr>(Target);
+          ME && State.count(ME->getMemberDecl()))
+        return true;
+    }
+    if (llvm::isa<LambdaExpr>(X))
+      continue;
+    for (const Stmt *C : X->children())
+      if (C)
+        Work.push_back(C);
+  }
+  return false;
+}
+
+// Member calls in S (not in nested lambdas), in source order, bounded.
+void memberCallsIn(const Stmt *S,
+                   llvm::SmallVectorImpl<const CXXMemberCallExpr *> &Out) {
+  llvm::SmallVector<const Stmt *, 16> Work{S};
+  for (unsigned Steps = 0; !Work.empty() && Steps < 512; ++Steps) {
+    const Stmt *X = Work.pop_back_val();
+    if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(X))
+      Out.push_back(MC);
+    if (llvm::isa<LambdaExpr>(X))
+      continue;
+    llvm::SmallVector<const Stmt *, 8> Kids;
+    for (const Stmt *C : X->children())
+      if (C)
+        Kids.push_back(C);
+    Work.append(Kids.rbegin(), Kids.rend());
+  }
+}
+
+// The index in Top of the statement containing S, if S is in Top.
+std::optional<unsigned> indexIn(const Stmt *S, const CompoundStmt *Top,
+                                const ParentMap &PM) {
+  const Stmt *Child = S;
+  for (const Stmt *P = PM.getParent(S); P; Child = P, P = PM.getParent(P))
+    if (P == Top) {
+      unsigned I = 0;
+      for (const Stmt *B : Top->body()) {
+        if (B == Child)
+          return I;
+        ++I;
+      }
+      return std::nullopt;
+    }
+  return std::nullopt;
+}
+
+// The innermost block around S that also holds T, with the indices of the
+// statements holding each.
+struct Common {
+  const CompoundStmt *Block = nullptr;
+  unsigned IndexOfS = 0, IndexOfT = 0;
+};
+std::optional<Common> commonBlock(const Stmt *S, const Stmt *T,
+                                  const ParentMap &PM) {
+  llvm::DenseMap<const Stmt *, const Stmt *> ChildOnPathOfS;
+  const Stmt *Child = S;
+  for (const Stmt *P = PM.getParent(S); P; Child = P, P = PM.getParent(P))
+    if (llvm::isa<CompoundStmt>(P))
+      ChildOnPathOfS.try_emplace(P, Child);
+  Child = T;
+  for (const Stmt *P = PM.getParent(T); P; Child = P, P = PM.getParent(P)) {
+    const auto *CS = llvm::dyn_cast<CompoundStmt>(P);
+    auto It = CS ? ChildOnPathOfS.find(CS) : ChildOnPathOfS.end();
+    if (It == ChildOnPathOfS.end())
+      continue;
+    Common C;
+    C.Block = CS;
+    unsigned I = 0;
+    bool FoundS = false, FoundT = false;
+    for (const Stmt *B : CS->body()) {
+      if (B == It->second)
+        C.IndexOfS = I, FoundS = true;
+      if (B == Child)
+        C.IndexOfT = I, FoundT = true;
+      ++I;
+    }
+    if (!FoundS || !FoundT)
+      return std::nullopt;
+    return C;
+  }
+  return std::nullopt;
+}
+
+} // namespace
+
+std::optional<Handshake> handshakeAfter(const Stmt *SpawnAt,
+                                        const Stmt *SpawnerBody,
+                                        const Stmt *ThreadBody,
+                                        AnalysisContext &Analysis) {
+  const auto *ThreadBlock = llvm::dyn_cast_or_null<CompoundStmt>(ThreadBody);
+  if (!SpawnAt || !SpawnerBody || !ThreadBlock)
+    return std::nullopt;
+  // The signals the thread gives on every path, in order.
+  ParentMap &TPM = Analysis.body(ThreadBody).parents();
+  llvm::SmallVector<const CXXMemberCallExpr *, 8> ThreadCalls;
+  memberCallsIn(ThreadBody, ThreadCalls);
+  struct Signal {
+    const CXXMemberCallExpr *Call;
+    SyncKey Key;
+    unsigned Index;
+  };
+  llvm::SmallVector<Signal, 4> Signals;
+  for (const CXXMemberCallExpr *MC : ThreadCalls) {
+    if (!isSignalCall(MC))
+      continue;
+    std::optional<SyncKey> K = keyOf(MC->getImplicitObjectArgument());
+    std::optional<unsigned> I = unconditionalIndex(MC, ThreadBlock, TPM);
+    if (K && I)
+      Signals.push_back({MC, std::move(*K), *I});
+  }
+  if (Signals.empty())
+    return std::nullopt;
+
+  // The waits after the spawn, on every path from it.
+  ParentMap &SPM = Analysis.body(SpawnerBody).parents();
+  llvm::SmallVector<const CXXMemberCallExpr *, 8> SpawnerCalls;
+  memberCallsIn(SpawnerBody, SpawnerCalls);
+  for (const CXXMemberCallExpr *MC : SpawnerCalls) {
+    WaitRole Role = waitRole(MC);
+    if (Role == WaitRole::None)
+      continue;
+    // A timed wait can give up; it orders only when a loop repeats it.
+    if (Role == WaitRole::TimedWait && !inLoopCondition(MC, SPM))
+      continue;
+    std::optional<Common> C = commonBlock(SpawnAt, MC, SPM);
+    if (!C || C->IndexOfT <= C->IndexOfS ||
+        !unconditionalIndex(MC, C->Block, SPM,
+                            Role == WaitRole::PlainConditionWait))
+      continue;
+    std::optional<SyncKey> K = keyOf(MC->getImplicitObjectArgument());
+    if (!K)
+      continue;
+    for (const Signal &S : Signals) {
+      if (!(S.Key == *K))
+        continue;
+      Handshake H;
+      H.Wait = MC;
+      H.Signal = S.Call;
+      H.ThreadBody = ThreadBody;
+      H.SignalIndex = S.Index;
+      // A condition variable's waiter also wakes when its predicate holds:
+      // the thread has signalled once it sets that state.
+      llvm::SmallPtrSet<const Decl *, 4> State;
+      predicateState(MC, State);
+      if (!State.empty()) {
+        unsigned I = 0;
+        for (const Stmt *B : ThreadBlock->body()) {
+          if (I >= H.SignalIndex)
+            break;
+          if (setsState(B, State)) {
+            H.SignalIndex = I;
+            break;
+          }
+          ++I;
+        }
+      }
+      return H;
+    }
+  }
+  return std::nullopt;
+}
+
+bool beforeSignal(const Handshake &H, const Stmt *InThread,
+                  AnalysisContext &Analysis, bool Inclusive) {
+  const auto *Block = llvm::dyn_cast_or_null<CompoundStmt>(H.ThreadBody);
+  if (!Block || !InThread)
+    return false;
+  std::optional<unsigned> I =
+      indexIn(InThread, Block, Analysis.body(H.ThreadBody).parents());
+  return I && (*I < H.SignalIndex || (Inclusive && *I == H.SignalIndex));
+}
+
+} // namespace clang::tidy::defer_race

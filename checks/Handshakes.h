@@ -1,0 +1,55 @@
+//===--- Handshakes.h - Facts: waits that order a thread's work -----------===//
+//
+// A detached thread's work is ordered before what follows a wait when the
+// function that started it waits, unconditionally and without a time-out,
+// for a signal the thread gives unconditionally: a promise it fulfils and
+// whose future is waited on, a latch it counts down, a semaphore it
+// releases, a barrier both arrive at, a condition variable it notifies and
+// whose predicate it sets. What the thread does before the signal happens
+// before the wait returns; what it does after, does not.
+//
+// The objects are matched by meaning: the future is traced back to its
+// promise (`p.get_future()`), init-captures to what they were initialised
+// with, shared pointers to what they point to. Waits and signals are
+// recognised by the type they are called on (synchronisation types and
+// futures) and what the call does (a timed wait only counts in a loop's
+// condition, which repeats it until it succeeds).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DEFER_RACE_CHECKS_HANDSHAKES_H
+#define DEFER_RACE_CHECKS_HANDSHAKES_H
+
+#include "AnalysisContext.h"
+
+#include "clang/AST/Stmt.h"
+#include <optional>
+
+namespace clang::tidy::defer_race {
+
+/// A wait in the spawning body and the signal in the thread it waits for.
+struct Handshake {
+  const Stmt *Wait = nullptr;       ///< the waiting call, in the spawner
+  const Stmt *Signal = nullptr;     ///< the signalling call, in the thread
+  const Stmt *ThreadBody = nullptr;
+  unsigned SignalIndex = 0; ///< the thread body's statement that signals
+};
+
+/// The first handshake that orders the thread started at SpawnAt (an
+/// expression of SpawnerBody) before a later point of SpawnerBody: a wait
+/// after the spawn, reached on every path from it, for a signal that
+/// ThreadBody gives on every path.
+std::optional<Handshake> handshakeAfter(const Stmt *SpawnAt,
+                                        const Stmt *SpawnerBody,
+                                        const Stmt *ThreadBody,
+                                        AnalysisContext &Analysis);
+
+/// Whether InThread, a statement of H's thread body (or nested in one), runs
+/// before its signal, so that the wait orders it. The signalling statement
+/// itself counts when Inclusive is set (a use of the promise to fulfil it).
+bool beforeSignal(const Handshake &H, const Stmt *InThread,
+                  AnalysisContext &Analysis, bool Inclusive = false);
+
+} // namespace clang::tidy::defer_race
+
+#endif // DEFER_RACE_CHECKS_HANDSHAKES_H
