@@ -2,6 +2,7 @@
 
 #include "DetachedWriters.h"
 #include "Expressions.h"
+#include "GuardState.h"
 #include "Handshakes.h"
 #include "Vocabulary.h"
 
@@ -172,7 +173,7 @@ DetachedWriterFacts::writersOf(const GuardCallable &G) {
   llvm::SmallVector<const CallExpr *, 2> Via;
   std::vector<GuardWriter> Found;
   collectWriters(Callable, Via, 0, Found);
-  if (!Found.empty() && Guards.isDismissedOnEveryPath(G, Analysis))
+  if (!Found.empty() && guardNeverRuns(G, Analysis))
     Found.clear();
   // The map may have grown: look the slot up again.
   std::unique_ptr<std::vector<GuardWriter>> &Result = Writers[Key];
