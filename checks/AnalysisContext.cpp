@@ -3,7 +3,69 @@
 #include "AnalysisContext.h"
 #include "Expressions.h"
 
+#include "clang/AST/RecursiveASTVisitor.h"
+
 namespace clang::tidy::defer_race {
+
+namespace {
+// Every call of the translation unit's own code, by callee.
+class CallerCollector : public RecursiveASTVisitor<CallerCollector> {
+public:
+  CallerCollector(
+      const SourceManager &SM,
+      llvm::DenseMap<const FunctionDecl *, llvm::SmallVector<CallSite, 2>> &Out)
+      : SM(SM), Out(Out) {}
+  bool shouldVisitTemplateInstantiations() const { return true; }
+  bool shouldVisitLambdaBody() const { return true; }
+
+  bool TraverseDecl(Decl *D) {
+    if (!D)
+      return true;
+    if (D->getLocation().isValid() &&
+        SM.isInSystemHeader(SM.getExpansionLoc(D->getLocation())))
+      return true;
+    const auto *FD = llvm::dyn_cast<FunctionDecl>(D);
+    if (!FD || !FD->hasBody())
+      return RecursiveASTVisitor::TraverseDecl(D);
+    const FunctionDecl *Saved = Current;
+    Current = FD;
+    bool Result = RecursiveASTVisitor::TraverseDecl(D);
+    Current = Saved;
+    return Result;
+  }
+  bool VisitCallExpr(CallExpr *Call) {
+    if (!Current)
+      return true;
+    if (const FunctionDecl *Callee = Call->getDirectCallee())
+      Out[Callee->getCanonicalDecl()].push_back({Call, Current});
+    return true;
+  }
+
+private:
+  const SourceManager &SM;
+  llvm::DenseMap<const FunctionDecl *, llvm::SmallVector<CallSite, 2>> &Out;
+  const FunctionDecl *Current = nullptr;
+};
+} // namespace
+
+AnalysisContext::AnalysisContext(ASTContext &Ctx) : Ctx(Ctx) {}
+
+AnalysisContext::~AnalysisContext() = default;
+
+llvm::ArrayRef<CallSite> AnalysisContext::callersOf(const FunctionDecl *F) {
+  if (!F)
+    return {};
+  if (!Callers) {
+    Callers = std::make_unique<
+        llvm::DenseMap<const FunctionDecl *, llvm::SmallVector<CallSite, 2>>>();
+    CallerCollector(Ctx.getSourceManager(), *Callers)
+        .TraverseDecl(Ctx.getTranslationUnitDecl());
+  }
+  auto It = Callers->find(F->getCanonicalDecl());
+  if (It == Callers->end())
+    return {};
+  return It->second;
+}
 
 BodyContext::BodyContext(const Stmt *Body, const Decl *Owner, ASTContext &Ctx)
     : Body(Body), Owner(Owner), Ctx(Ctx) {}

@@ -75,10 +75,17 @@ private:
   llvm::DenseMap<const VarDecl *, Point> DeclaredAt;
 };
 
+/// A call and the function whose body makes it.
+struct CallSite {
+  const CallExpr *Call = nullptr;
+  const FunctionDecl *Caller = nullptr;
+};
+
 /// The body contexts of one translation unit.
 class AnalysisContext {
 public:
-  explicit AnalysisContext(ASTContext &Ctx) : Ctx(Ctx) {}
+  explicit AnalysisContext(ASTContext &Ctx);
+  ~AnalysisContext();
 
   ASTContext &ast() const { return Ctx; }
 
@@ -92,9 +99,17 @@ public:
   /// unknown.
   SourceLocation endOfScope(const VarDecl *V);
 
+  /// The calls to F made in the translation unit's own code (not system
+  /// headers), with the function making each. The index of every call is
+  /// built once, the first time it is asked for.
+  llvm::ArrayRef<CallSite> callersOf(const FunctionDecl *F);
+
 private:
   ASTContext &Ctx;
   llvm::DenseMap<const Stmt *, std::unique_ptr<BodyContext>> Bodies;
+  std::unique_ptr<llvm::DenseMap<const FunctionDecl *,
+                                 llvm::SmallVector<CallSite, 2>>>
+      Callers;
 };
 
 } // namespace clang::tidy::defer_race

@@ -97,6 +97,11 @@ void DetachedWriterFacts::collectWriters(
         llvm::erase_if(W.Writes, [&](const Write &Wr) {
           return beforeSignal(*H, Wr.Root, Analysis);
         });
+    // Writes made before a signal the root function's caller can wait for.
+    if (!W.Writes.empty())
+      if (std::optional<Handshake> P = publishedSignal(Thread, Analysis))
+        for (Write &Wr : W.Writes)
+          Wr.Published = beforeSignal(*P, Wr.Root, Analysis);
     if (W.Writes.empty())
       continue;
     if (S.Storage)
@@ -175,6 +180,13 @@ DetachedWriterFacts::writersOf(const GuardCallable &G) {
   collectWriters(Callable, Via, 0, Found);
   if (!Found.empty() && guardNeverRuns(G, Analysis))
     Found.clear();
+  // Published writes are ordered when every caller in this translation unit
+  // waits before it looks at the written object.
+  for (GuardWriter &W : Found)
+    llvm::erase_if(W.Writes, [&](const Write &Wr) {
+      return Wr.Published && callersWaitBeforeUse(Owner, Wr.Target);
+    });
+  llvm::erase_if(Found, [](const GuardWriter &W) { return W.Writes.empty(); });
   // The map may have grown: look the slot up again.
   std::unique_ptr<std::vector<GuardWriter>> &Result = Writers[Key];
   *Result = std::move(Found);
@@ -207,6 +219,78 @@ DetachedWriterFacts::guardsOf(const FunctionDecl *F) {
     Guards.guardsIn(F->getBody(), *Slot);
   }
   return *Slot;
+}
+
+namespace {
+// The variable an expression is rooted at: c in c, c.port, *c, c->x, &c.
+const VarDecl *rootVariable(const Expr *E) {
+  for (unsigned Steps = 0; E && Steps < 16; ++Steps) {
+    E = ignoreWrappers(E);
+    if (const Expr *Inner = transparentCallArgument(E))
+      E = Inner;
+    else if (const auto *ME = llvm::dyn_cast<MemberExpr>(E))
+      E = ME->getBase();
+    else if (const auto *UO = llvm::dyn_cast<UnaryOperator>(E))
+      E = UO->getSubExpr();
+    else if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(E);
+             OC && OC->getNumArgs() > 0)
+      E = OC->getArg(0);
+    else if (const auto *DRE = llvm::dyn_cast<DeclRefExpr>(E))
+      return llvm::dyn_cast<VarDecl>(DRE->getDecl());
+    else
+      return nullptr;
+  }
+  return nullptr;
+}
+} // namespace
+
+bool DetachedWriterFacts::callersWaitBeforeUse(const FunctionDecl *F,
+                                               const ObjectRef &Target) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  for (const CallSite &Site : Analysis.callersOf(F)) {
+    const Stmt *Body = Site.Caller->getBody();
+    if (!Body)
+      continue;
+    // The caller's variable that holds the written object.
+    const VarDecl *Holder = nullptr;
+    const CallExpr *Call = Site.Call;
+    if (Target.Kind == ObjectRef::Global) {
+      Holder = Target.Var;
+    } else if (Target.Kind == ObjectRef::This) {
+      if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Call))
+        Holder = rootVariable(MC->getImplicitObjectArgument());
+    } else if (Target.Kind == ObjectRef::Param) {
+      unsigned Index = Target.ParamIndex;
+      if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(Call);
+          OC && llvm::isa_and_nonnull<CXXMethodDecl>(OC->getDirectCallee()))
+        ++Index;
+      if (Index < Call->getNumArgs())
+        Holder = rootVariable(Call->getArg(Index));
+    }
+    // An object we cannot name in the caller: we cannot tell whether it
+    // looks before it waits.
+    if (!Holder)
+      return false;
+    const CallExpr *Wait = firstWaitAfter(Call, Body, Analysis);
+    BodyContext &BC = Analysis.body(Body);
+    for (const BodyIndex::Use &U : BC.index().usesOf(Holder)) {
+      // Naming its mutex or its latch is how the caller waits.
+      const Expr *Access = U.Ref;
+      for (const Stmt *P = BC.parents().getParent(Access);
+           P && llvm::isa<MemberExpr, ImplicitCastExpr, ParenExpr>(P);
+           P = BC.parents().getParent(P))
+        Access = llvm::cast<Expr>(P);
+      if (isSynchronizationType(Access->getType()) ||
+          isAtomicType(Access->getType()))
+        continue;
+      SourceLocation L = U.Ref->getBeginLoc();
+      if (!SM.isBeforeInTranslationUnit(Call->getEndLoc(), L))
+        continue; // before or inside the call
+      if (!Wait || SM.isBeforeInTranslationUnit(L, Wait->getBeginLoc()))
+        return false; // looked at before waiting
+    }
+  }
+  return true;
 }
 
 std::optional<ObjectRef>

@@ -125,6 +125,10 @@ private:
                       llvm::SmallVectorImpl<const CallExpr *> &Via,
                       unsigned Depth, std::vector<GuardWriter> &Out);
   bool mayReachSpawn(const FunctionDecl *F, unsigned DepthLeft);
+  /// Whether every caller of F in this translation unit waits (isWaitCall)
+  /// after the call before it names the object that Target of F becomes
+  /// there.
+  bool callersWaitBeforeUse(const FunctionDecl *F, const ObjectRef &Target);
   const SummaryStore *imported();
   const FunctionRecord *importedRecord(const FunctionDecl *F);
 

@@ -33,28 +33,29 @@ bool isFutureType(QualType T) {
 // The object E names, as a key: futures lead to their promise, init-captures
 // and references to what they were initialised with, smart pointers to the
 // variable holding them.
-std::optional<SyncKey> keyOf(const Expr *E, unsigned Steps = 8) {
+std::optional<SyncKey> keyOf(const Expr *E, const Frame *Fr = nullptr,
+                             unsigned Steps = 8) {
   if (!E || Steps == 0)
     return std::nullopt;
   E = ignoreWrappers(E);
   if (const Expr *Inner = transparentCallArgument(E))
-    return keyOf(Inner, Steps - 1);
+    return keyOf(Inner, Fr, Steps - 1);
   // A copy or a move: the object it was made from.
   if (const auto *CE = llvm::dyn_cast<CXXConstructExpr>(E)) {
     if (CE->getNumArgs() == 1 && CE->getConstructor() &&
         CE->getConstructor()->isCopyOrMoveConstructor())
-      return keyOf(CE->getArg(0), Steps - 1);
+      return keyOf(CE->getArg(0), Fr, Steps - 1);
     return std::nullopt;
   }
   if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(E)) {
     if ((OC->getOperator() == OO_Arrow || OC->getOperator() == OO_Star) &&
         OC->getNumArgs() == 1)
-      return keyOf(OC->getArg(0), Steps - 1);
+      return keyOf(OC->getArg(0), Fr, Steps - 1);
     return std::nullopt;
   }
   if (const auto *UO = llvm::dyn_cast<UnaryOperator>(E)) {
     if (UO->getOpcode() == UO_Deref || UO->getOpcode() == UO_AddrOf)
-      return keyOf(UO->getSubExpr(), Steps - 1);
+      return keyOf(UO->getSubExpr(), Fr, Steps - 1);
     return std::nullopt;
   }
   if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(E)) {
@@ -63,7 +64,7 @@ std::optional<SyncKey> keyOf(const Expr *E, unsigned Steps = 8) {
     if (MD && MD->getIdentifier() &&
         (MD->getName() == "get_future" || MD->getName() == "share" ||
          MD->getName() == "get"))
-      return keyOf(MC->getImplicitObjectArgument(), Steps - 1);
+      return keyOf(MC->getImplicitObjectArgument(), Fr, Steps - 1);
     return std::nullopt;
   }
   if (llvm::isa<CXXThisExpr>(E)) {
@@ -72,7 +73,7 @@ std::optional<SyncKey> keyOf(const Expr *E, unsigned Steps = 8) {
     return K;
   }
   if (const auto *ME = llvm::dyn_cast<MemberExpr>(E)) {
-    std::optional<SyncKey> K = keyOf(ME->getBase(), Steps - 1);
+    std::optional<SyncKey> K = keyOf(ME->getBase(), Fr, Steps - 1);
     if (K)
       K->Path.push_back(ME->getMemberDecl());
     return K;
@@ -81,13 +82,23 @@ std::optional<SyncKey> keyOf(const Expr *E, unsigned Steps = 8) {
   const auto *V = DRE ? llvm::dyn_cast<VarDecl>(DRE->getDecl()) : nullptr;
   if (!V)
     return std::nullopt;
+  // A parameter of a function callable (BOOST_SCOPE_EXIT's body, a pthread
+  // start routine): the argument its frame binds to it.
+  if (const auto *P = llvm::dyn_cast<ParmVarDecl>(V))
+    for (const Frame *F = Fr; F; F = F->Parent)
+      if (!F->Lambda && F->Function &&
+          P->getDeclContext() == F->Function &&
+          P->getFunctionScopeIndex() < F->Args.size() &&
+          F->Args[P->getFunctionScopeIndex()])
+        return keyOf(F->Args[P->getFunctionScopeIndex()], F->Parent,
+                     Steps - 1);
   // What the variable stands for: an init-capture, a reference, a pointer or
   // a future copies or refers to another object.
   if (const Expr *Init = V->getInit();
       Init && !V->hasGlobalStorage() &&
       (V->isInitCapture() || V->getType()->isReferenceType() ||
        isPointerLike(V->getType()) || isFutureType(V->getType())))
-    if (std::optional<SyncKey> K = keyOf(Init, Steps - 1))
+    if (std::optional<SyncKey> K = keyOf(Init, Fr, Steps - 1))
       return K;
   SyncKey K;
   K.Root = V->getCanonicalDecl();
@@ -110,8 +121,33 @@ bool onSyncObject(const CXXMemberCallExpr *MC, bool &Future) {
 // notify_one(), count_down(), release(), ...
 bool isSignalCall(const CXXMemberCallExpr *MC) {
   bool Future = false;
-  return onSyncObject(MC, Future) && !Future &&
-         llvm::is_contained(signalMethods(), MC->getMethodDecl()->getName());
+  if (!onSyncObject(MC, Future) || Future)
+    return false;
+  llvm::StringRef Name = MC->getMethodDecl()->getName();
+  if (llvm::is_contained(signalMethods(), Name))
+    return true;
+  // A barrier's wait() is an arrival: the others wait for it.
+  const NamedDecl *D = recordOf(MC->getObjectType());
+  return Name == "wait" && D && D->getIdentifier() &&
+         D->getName().lower().find("barrier") != std::string::npos;
+}
+
+// The object a C signalling function is called on: sem_post(&s),
+// pthread_cond_signal(&c). Null for anything else.
+const Expr *posixSignalled(const CallExpr *Call) {
+  const FunctionDecl *FD = Call->getDirectCallee();
+  if (!FD || !FD->getIdentifier() || Call->getNumArgs() == 0 ||
+      !llvm::is_contained(posixSignalFunctions(), FD->getName()))
+    return nullptr;
+  return Call->getArg(0);
+}
+
+// The object a signalling call is made on, whether a member call or a C
+// function; null when Call signals nothing.
+const Expr *signalled(const CallExpr *Call) {
+  if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Call))
+    return isSignalCall(MC) ? MC->getImplicitObjectArgument() : nullptr;
+  return posixSignalled(Call);
 }
 
 // How a member call waits for another thread.
@@ -247,14 +283,13 @@ bool setsState(const Stmt *S, const llvm::SmallPtrSetImpl<const Decl *> &State) 
   return false;
 }
 
-// Member calls in S (not in nested lambdas), in source order, bounded.
-void memberCallsIn(const Stmt *S,
-                   llvm::SmallVectorImpl<const CXXMemberCallExpr *> &Out) {
+// Calls in S (not in nested lambdas), in source order, bounded.
+void callsIn(const Stmt *S, llvm::SmallVectorImpl<const CallExpr *> &Out) {
   llvm::SmallVector<const Stmt *, 16> Work{S};
-  for (unsigned Steps = 0; !Work.empty() && Steps < 512; ++Steps) {
+  for (unsigned Steps = 0; !Work.empty() && Steps < 4096; ++Steps) {
     const Stmt *X = Work.pop_back_val();
-    if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(X))
-      Out.push_back(MC);
+    if (const auto *Call = llvm::dyn_cast<CallExpr>(X))
+      Out.push_back(Call);
     if (llvm::isa<LambdaExpr>(X))
       continue;
     llvm::SmallVector<const Stmt *, 8> Kids;
@@ -319,6 +354,112 @@ std::optional<Common> commonBlock(const Stmt *S, const Stmt *T,
   return std::nullopt;
 }
 
+// Whether S is inside a loop of the body PM was built for.
+bool inLoop(const Stmt *S, const ParentMap &PM) {
+  for (const Stmt *P = PM.getParent(S); P; P = PM.getParent(P))
+    if (llvm::isa<WhileStmt, DoStmt, ForStmt>(P))
+      return true;
+  return false;
+}
+
+bool isWaitCallImpl(const CallExpr *Call, const Stmt *Body,
+                    AnalysisContext &Analysis, unsigned Depth) {
+  if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Call)) {
+    WaitRole Role = waitRole(MC);
+    if (Role == WaitRole::Wait)
+      return true;
+    const ParentMap &PM = Analysis.body(Body).parents();
+    if (Role == WaitRole::TimedWait)
+      return inLoopCondition(MC, PM);
+    if (Role == WaitRole::PlainConditionWait)
+      return inLoop(MC, PM);
+  }
+  const FunctionDecl *FD = Call->getDirectCallee();
+  if (!FD)
+    return false;
+  if (FD->getIdentifier() &&
+      llvm::is_contained(posixWaitFunctions(), FD->getName()))
+    return true;
+  // A function of ours that waits: pool.waitDone(), latch_wait(&l).
+  const FunctionDecl *Def = definitionOf(FD);
+  const auto *Block =
+      Def ? llvm::dyn_cast_or_null<CompoundStmt>(Def->getBody()) : nullptr;
+  if (!Block || Depth >= 2 ||
+      inSystemHeader(Def, Analysis.ast().getSourceManager()))
+    return false;
+  llvm::SmallVector<const CallExpr *, 8> Calls;
+  callsIn(Block, Calls);
+  ParentMap &PM = Analysis.body(Block).parents();
+  for (const CallExpr *Inner : Calls)
+    if (unconditionalIndex(Inner, Block, PM, /*BodyOk=*/true) &&
+        isWaitCallImpl(Inner, Block, Analysis, Depth + 1))
+      return true;
+  return false;
+}
+
+struct Signal {
+  const CallExpr *Call;
+  SyncKey Key;
+  unsigned Index;
+};
+
+// The signals the thread gives on every path, in order.
+void signalsOf(const CompoundStmt *ThreadBlock, const Frame *Fr,
+               AnalysisContext &Analysis, llvm::SmallVectorImpl<Signal> &Out) {
+  ParentMap &TPM = Analysis.body(ThreadBlock).parents();
+  llvm::SmallVector<const CallExpr *, 8> ThreadCalls;
+  callsIn(ThreadBlock, ThreadCalls);
+  for (const CallExpr *Call : ThreadCalls) {
+    const Expr *Obj = signalled(Call);
+    if (!Obj)
+      continue;
+    std::optional<SyncKey> K = keyOf(Obj, Fr);
+    std::optional<unsigned> I = unconditionalIndex(Call, ThreadBlock, TPM);
+    if (K && I)
+      Out.push_back({Call, std::move(*K), *I});
+  }
+}
+
+// Whether the signal is a condition variable's: its waiter also wakes once
+// the predicate holds, and that state is set under the mutex.
+bool isConditionSignal(const CallExpr *Call) {
+  const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Call);
+  const NamedDecl *D = MC ? recordOf(MC->getObjectType()) : nullptr;
+  if (!MC)
+    if (const FunctionDecl *FD = Call->getDirectCallee();
+        FD && FD->getIdentifier())
+      return FD->getName().starts_with("pthread_cond");
+  return D && D->getIdentifier() &&
+         D->getName().lower().find("condition") != std::string::npos;
+}
+
+// The first statement of the block before Limit that takes a lock: where a
+// condition variable's predicate state is set.
+std::optional<unsigned> firstLocking(const CompoundStmt *Block,
+                                     unsigned Limit) {
+  unsigned I = 0;
+  for (const Stmt *B : Block->body()) {
+    if (I >= Limit)
+      break;
+    llvm::SmallVector<const Stmt *, 16> Work{B};
+    for (unsigned Steps = 0; !Work.empty() && Steps < 256; ++Steps) {
+      const Stmt *X = Work.pop_back_val();
+      llvm::SmallVector<LockState, 2> Held;
+      if (!llvm::isa<CompoundStmt>(X))
+        scanForLocks(X, Held);
+      if (!Held.empty())
+        return I;
+      if (llvm::isa<LambdaExpr>(X))
+        continue;
+      for (const Stmt *C : X->children())
+        if (C)
+          Work.push_back(C);
+    }
+    ++I;
+  }
+  return std::nullopt;
+}
+
 } // namespace
 
 std::optional<Handshake> handshakeAfter(const Stmt *SpawnAt,
@@ -328,58 +469,51 @@ std::optional<Handshake> handshakeAfter(const Stmt *SpawnAt,
   const auto *ThreadBlock = llvm::dyn_cast_or_null<CompoundStmt>(ThreadBody);
   if (!SpawnAt || !SpawnerBody || !ThreadBlock)
     return std::nullopt;
-  // The signals the thread gives on every path, in order.
-  ParentMap &TPM = Analysis.body(ThreadBody).parents();
-  llvm::SmallVector<const CXXMemberCallExpr *, 8> ThreadCalls;
-  memberCallsIn(ThreadBody, ThreadCalls);
-  struct Signal {
-    const CXXMemberCallExpr *Call;
-    SyncKey Key;
-    unsigned Index;
-  };
   llvm::SmallVector<Signal, 4> Signals;
-  for (const CXXMemberCallExpr *MC : ThreadCalls) {
-    if (!isSignalCall(MC))
-      continue;
-    std::optional<SyncKey> K = keyOf(MC->getImplicitObjectArgument());
-    std::optional<unsigned> I = unconditionalIndex(MC, ThreadBlock, TPM);
-    if (K && I)
-      Signals.push_back({MC, std::move(*K), *I});
-  }
+  signalsOf(ThreadBlock, nullptr, Analysis, Signals);
   if (Signals.empty())
     return std::nullopt;
 
   // The waits after the spawn, on every path from it.
   ParentMap &SPM = Analysis.body(SpawnerBody).parents();
-  llvm::SmallVector<const CXXMemberCallExpr *, 8> SpawnerCalls;
-  memberCallsIn(SpawnerBody, SpawnerCalls);
-  for (const CXXMemberCallExpr *MC : SpawnerCalls) {
-    WaitRole Role = waitRole(MC);
+  llvm::SmallVector<const CallExpr *, 8> SpawnerCalls;
+  callsIn(SpawnerBody, SpawnerCalls);
+  for (const CallExpr *Call : SpawnerCalls) {
+    const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Call);
+    WaitRole Role = MC ? waitRole(MC) : WaitRole::None;
+    const Expr *Waited = MC ? MC->getImplicitObjectArgument() : nullptr;
+    if (const FunctionDecl *FD = Call->getDirectCallee();
+        !MC && FD && FD->getIdentifier() && Call->getNumArgs() > 0 &&
+        llvm::is_contained(posixWaitFunctions(), FD->getName())) {
+      Role = WaitRole::Wait;
+      Waited = Call->getArg(0);
+    }
     if (Role == WaitRole::None)
       continue;
     // A timed wait can give up; it orders only when a loop repeats it.
-    if (Role == WaitRole::TimedWait && !inLoopCondition(MC, SPM))
+    if (Role == WaitRole::TimedWait && !inLoopCondition(Call, SPM))
       continue;
-    std::optional<Common> C = commonBlock(SpawnAt, MC, SPM);
+    std::optional<Common> C = commonBlock(SpawnAt, Call, SPM);
     if (!C || C->IndexOfT <= C->IndexOfS ||
-        !unconditionalIndex(MC, C->Block, SPM,
+        !unconditionalIndex(Call, C->Block, SPM,
                             Role == WaitRole::PlainConditionWait))
       continue;
-    std::optional<SyncKey> K = keyOf(MC->getImplicitObjectArgument());
+    std::optional<SyncKey> K = keyOf(Waited);
     if (!K)
       continue;
     for (const Signal &S : Signals) {
       if (!(S.Key == *K))
         continue;
       Handshake H;
-      H.Wait = MC;
+      H.Wait = Call;
       H.Signal = S.Call;
       H.ThreadBody = ThreadBody;
       H.SignalIndex = S.Index;
       // A condition variable's waiter also wakes when its predicate holds:
       // the thread has signalled once it sets that state.
       llvm::SmallPtrSet<const Decl *, 4> State;
-      predicateState(MC, State);
+      if (MC)
+        predicateState(MC, State);
       if (!State.empty()) {
         unsigned I = 0;
         for (const Stmt *B : ThreadBlock->body()) {
@@ -396,6 +530,77 @@ std::optional<Handshake> handshakeAfter(const Stmt *SpawnAt,
     }
   }
   return std::nullopt;
+}
+
+std::optional<Handshake> publishedSignal(const Frame &Thread,
+                                         AnalysisContext &Analysis) {
+  const FunctionDecl *Owner = Thread.rootFrame().Function;
+  const Stmt *ThreadBody = Thread.body();
+  const auto *ThreadBlock = llvm::dyn_cast_or_null<CompoundStmt>(ThreadBody);
+  const Stmt *OwnerBody = Owner ? Owner->getBody() : nullptr;
+  if (!ThreadBlock || !OwnerBody)
+    return std::nullopt;
+  llvm::SmallVector<Signal, 4> Signals;
+  signalsOf(ThreadBlock, &Thread, Analysis, Signals);
+  if (Signals.empty())
+    return std::nullopt;
+  // What the owner returns: a future of one of the promises.
+  llvm::SmallVector<SyncKey, 2> Returned;
+  llvm::SmallVector<const Stmt *, 16> Work{OwnerBody};
+  for (unsigned Steps = 0; !Work.empty() && Steps < 4096; ++Steps) {
+    const Stmt *X = Work.pop_back_val();
+    if (const auto *Ret = llvm::dyn_cast<ReturnStmt>(X))
+      if (std::optional<SyncKey> K = keyOf(Ret->getRetValue()))
+        Returned.push_back(std::move(*K));
+    if (llvm::isa<LambdaExpr>(X))
+      continue;
+    for (const Stmt *C : X->children())
+      if (C)
+        Work.push_back(C);
+  }
+  for (const Signal &S : Signals) {
+    const auto *Root = static_cast<const Decl *>(S.Key.Root);
+    bool Visible = S.Key.Root == &ThisRoot ||
+                   llvm::is_contained(Returned, S.Key);
+    if (!Visible && S.Key.Root != &ThisRoot) {
+      const auto *V = llvm::dyn_cast<VarDecl>(Root);
+      Visible = V && (V->hasGlobalStorage() ||
+                      (llvm::isa<ParmVarDecl>(V) &&
+                       V->getDeclContext() == Owner &&
+                       (V->getType()->isReferenceType() ||
+                        isPointerLike(V->getType()))));
+    }
+    if (!Visible)
+      continue;
+    Handshake H;
+    H.Signal = S.Call;
+    H.ThreadBody = ThreadBody;
+    H.SignalIndex = S.Index;
+    if (isConditionSignal(S.Call))
+      if (std::optional<unsigned> I = firstLocking(ThreadBlock, S.Index))
+        H.SignalIndex = *I;
+    return H;
+  }
+  return std::nullopt;
+}
+
+bool isWaitCall(const CallExpr *Call, const Stmt *Body,
+                AnalysisContext &Analysis) {
+  return Body && isWaitCallImpl(Call, Body, Analysis, 0);
+}
+
+const CallExpr *firstWaitAfter(const Stmt *After, const Stmt *Body,
+                               AnalysisContext &Analysis) {
+  if (!After || !Body)
+    return nullptr;
+  const SourceManager &SM = Analysis.ast().getSourceManager();
+  llvm::SmallVector<const CallExpr *, 16> Calls;
+  callsIn(Body, Calls);
+  for (const CallExpr *Call : Calls)
+    if (SM.isBeforeInTranslationUnit(After->getEndLoc(), Call->getBeginLoc()) &&
+        isWaitCall(Call, Body, Analysis))
+      return Call;
+  return nullptr;
 }
 
 bool beforeSignal(const Handshake &H, const Stmt *InThread,

@@ -21,6 +21,7 @@
 #define DEFER_RACE_CHECKS_HANDSHAKES_H
 
 #include "AnalysisContext.h"
+#include "SharedObjects.h"
 
 #include "clang/AST/Stmt.h"
 #include <optional>
@@ -43,6 +44,27 @@ std::optional<Handshake> handshakeAfter(const Stmt *SpawnAt,
                                         const Stmt *SpawnerBody,
                                         const Stmt *ThreadBody,
                                         AnalysisContext &Analysis);
+
+/// A signal that the thread running in frame Thread gives on every path, on
+/// an object the caller of the root function (Owner) can reach: a promise whose future Owner returns, or a
+/// synchronisation object that is a parameter, a global, or a member of
+/// *this or of a parameter. The caller can wait for it: writes made before
+/// it are published to callers that wait before they look. Wait is null.
+std::optional<Handshake> publishedSignal(const Frame &Thread,
+                                         AnalysisContext &Analysis);
+
+/// Whether Call blocks until another thread gives a signal: an untimed wait
+/// on a future or a synchronisation object (a timed one only in a loop's
+/// condition), sem_wait() and the pthread waits, or a call to a function of
+/// our own code that makes such a wait unconditionally (`pool.waitDone()`).
+/// Body is the body Call is written in.
+bool isWaitCall(const CallExpr *Call, const Stmt *Body,
+                AnalysisContext &Analysis);
+
+/// The first call of Body, in source order, after the statement After, that
+/// waits (isWaitCall); null when none.
+const CallExpr *firstWaitAfter(const Stmt *After, const Stmt *Body,
+                               AnalysisContext &Analysis);
 
 /// Whether InThread, a statement of H's thread body (or nested in one), runs
 /// before its signal, so that the wait orders it. The signalling statement

@@ -125,6 +125,19 @@ llvm::ArrayRef<llvm::StringRef> untimedWaitMethods() {
   return Names;
 }
 
+llvm::ArrayRef<llvm::StringRef> posixSignalFunctions() {
+  static const llvm::StringRef Names[] = {"sem_post", "pthread_cond_signal",
+                                          "pthread_cond_broadcast",
+                                          "pthread_barrier_wait"};
+  return Names;
+}
+
+llvm::ArrayRef<llvm::StringRef> posixWaitFunctions() {
+  static const llvm::StringRef Names[] = {"sem_wait", "pthread_join",
+                                          "pthread_barrier_wait"};
+  return Names;
+}
+
 llvm::ArrayRef<llvm::StringRef> timedWaitMethods() {
   static const llvm::StringRef Names[] = {"wait_for", "wait_until",
                                           "try_acquire_for",
@@ -170,6 +183,13 @@ bool isAtomicType(QualType T) {
 bool isSynchronizationType(QualType T) {
   if (T.isNull())
     return false;
+  // The C types: sem_t, pthread_mutex_t, pthread_cond_t, ...
+  if (const auto *TT = T.getNonReferenceType()->getAs<TypedefType>()) {
+    llvm::StringRef Name = TT->getDecl()->getName();
+    if (Name == "sem_t" || (Name.starts_with("pthread_") &&
+                            Name != "pthread_t" && Name != "pthread_attr_t"))
+      return true;
+  }
   const NamedDecl *D = recordOf(T.getNonReferenceType());
   if (!D || !D->getIdentifier())
     return false;

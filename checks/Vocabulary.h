@@ -74,6 +74,14 @@ llvm::ArrayRef<llvm::StringRef> signalMethods();
 /// a latch's wait(), a semaphore's acquire(), a barrier's arrive_and_wait().
 llvm::ArrayRef<llvm::StringRef> untimedWaitMethods();
 
+/// The C functions that signal: sem_post(), pthread_cond_signal(),
+/// pthread_cond_broadcast(), pthread_barrier_wait().
+llvm::ArrayRef<llvm::StringRef> posixSignalFunctions();
+
+/// The C functions that wait for a signal: sem_wait(), pthread_join(),
+/// pthread_barrier_wait() (pthread_cond_wait() needs a loop; it is not here).
+llvm::ArrayRef<llvm::StringRef> posixWaitFunctions();
+
 /// Waits that may give up: wait_for(), wait_until(), try_acquire_for().
 llvm::ArrayRef<llvm::StringRef> timedWaitMethods();
 

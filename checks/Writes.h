@@ -28,6 +28,9 @@ struct Write {
   /// The statement of the callable's own body that makes the write, or the
   /// call there that leads to the function making it.
   const Stmt *Root = nullptr;
+  /// Made before a signal the caller of the root function can wait for (a
+  /// returned future, a latch it passed in): ordered for callers that wait.
+  bool Published = false;
 };
 
 /// Finds the writes that a callable running in frame Fr makes to objects of
