@@ -108,11 +108,37 @@ bool waitsForLastUse(const DanglingCapture &D, const DetachedSpawn &S,
                      AnalysisContext &Analysis) {
   const Stmt *ThreadBody = S.Callable.body();
   const Stmt *OwnerBody = owningBody(D.Var);
-  std::optional<Handshake> H =
-      handshakeAfter(S.Start, OwnerBody, ThreadBody, Analysis);
-  if (!H)
+  if (!OwnerBody)
     return false;
   const SourceManager &SM = Analysis.ast().getSourceManager();
+  // The body that starts the thread and must wait: the owner's, or that of
+  // a guard's lambda declared after the variable, which runs before the
+  // variable dies.
+  const Stmt *SpawnerBody = OwnerBody;
+  const ParentMap &PM = Analysis.body(OwnerBody).parents();
+  const LambdaExpr *InLambda = nullptr;
+  for (const Stmt *P = PM.getParent(S.Start); P; P = PM.getParent(P)) {
+    if (const auto *L = llvm::dyn_cast<LambdaExpr>(P)) {
+      if (InLambda)
+        return false; // two lambdas deep
+      InLambda = L;
+      SpawnerBody = L->getBody();
+      continue;
+    }
+    if (const auto *DS = llvm::dyn_cast<DeclStmt>(P); DS && InLambda) {
+      const auto *G = DS->isSingleDecl()
+                          ? llvm::dyn_cast<VarDecl>(DS->getSingleDecl())
+                          : nullptr;
+      if (!G || !SM.isBeforeInTranslationUnit(D.Var->getLocation(),
+                                              G->getLocation()))
+        return false;
+      break;
+    }
+  }
+  std::optional<Handshake> H =
+      handshakeAfter(S.Start, SpawnerBody, ThreadBody, Analysis);
+  if (!H)
+    return false;
   SourceLocation Dies = Analysis.endOfScope(D.Var);
   if (Dies.isInvalid() ||
       !SM.isBeforeInTranslationUnit(H->Wait->getBeginLoc(), Dies))

@@ -584,6 +584,12 @@ std::optional<Handshake> publishedSignal(const Frame &Thread,
   return std::nullopt;
 }
 
+bool precedesOnEveryPath(const Stmt *A, const Stmt *B, const ParentMap &PM) {
+  std::optional<Common> C = commonBlock(B, A, PM);
+  return C && C->IndexOfT < C->IndexOfS &&
+         unconditionalIndex(A, C->Block, PM).has_value();
+}
+
 bool isWaitCall(const CallExpr *Call, const Stmt *Body,
                 AnalysisContext &Analysis) {
   return Body && isWaitCallImpl(Call, Body, Analysis, 0);

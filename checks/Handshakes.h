@@ -61,6 +61,10 @@ std::optional<Handshake> publishedSignal(const Frame &Thread,
 bool isWaitCall(const CallExpr *Call, const Stmt *Body,
                 AnalysisContext &Analysis);
 
+/// Whether A runs before B whenever B runs: in the innermost block holding
+/// both, A's statement comes first and A is not inside a branch of it.
+bool precedesOnEveryPath(const Stmt *A, const Stmt *B, const ParentMap &PM);
+
 /// The first call of Body, in source order, after the statement After, that
 /// waits (isWaitCall); null when none.
 const CallExpr *firstWaitAfter(const Stmt *After, const Stmt *Body,

@@ -2,6 +2,7 @@
 
 #include "Writes.h"
 #include "Expressions.h"
+#include "Handshakes.h"
 #include "Vocabulary.h"
 
 #include "clang/Basic/SourceManager.h"
@@ -52,6 +53,165 @@ bool isOpaqueOrFollowedCall(const Stmt *Mutation, const Expr *Access,
   return !inSystemHeader(Def, SM);
 }
 
+// Whether MD, a non-const member function, has a const overload taking as
+// many parameters: find(), begin(), at(), operator[] on a vector. Calling the
+// non-const one on a non-const object is then only a choice of overload.
+bool hasConstTwin(const CXXMethodDecl *MD) {
+  if (!MD || MD->isConst() || !MD->getParent())
+    return false;
+  for (const NamedDecl *ND : MD->getParent()->lookup(MD->getDeclName())) {
+    const NamedDecl *U = ND->getUnderlyingDecl();
+    if (const auto *FT = llvm::dyn_cast<FunctionTemplateDecl>(U))
+      U = FT->getTemplatedDecl();
+    const auto *Other = llvm::dyn_cast<CXXMethodDecl>(U);
+    if (Other && Other != MD && Other->isConst() &&
+        Other->getNumParams() == MD->getNumParams())
+      return true;
+  }
+  return false;
+}
+
+// Whether the type is an iterator or a handle: a class with operator* or
+// operator->.
+bool isHandleClass(QualType T) {
+  const auto *RD = T.getNonReferenceType()->getAsCXXRecordDecl();
+  if (!RD || !RD->hasDefinition())
+    return false;
+  for (const CXXMethodDecl *M : RD->methods())
+    if (M->getOverloadedOperator() == OO_Star ||
+        M->getOverloadedOperator() == OO_Arrow)
+      return true;
+  return false;
+}
+
+// Whether something is written through the value E (an iterator, a pointer
+// or a reference that an accessor returned): *E = x, E->f = x, or the same
+// through a local variable E initialises.
+bool writtenThrough(const Expr *E, BodyContext &BC, unsigned Depth = 0) {
+  ExprMutationAnalyzer &A = BC.mutations();
+  const ParentMap &PM = BC.parents();
+  QualType T = E->getType();
+  if (E->isGLValue() && !T.isConstQualified() && !isHandleClass(T) &&
+      !T->isPointerType())
+    return A.findMutation(E) != nullptr;
+  if (T->isPointerType())
+    return !T->getPointeeType().isConstQualified() &&
+           A.findPointeeMutation(E) != nullptr;
+  if (!isHandleClass(T))
+    return false; // a value: a count, a bool, a const_iterator's copy
+  if (Depth > 2)
+    return true;
+  // Climb to what uses the handle.
+  const Stmt *P = PM.getParent(E);
+  while (P && (llvm::isa<ImplicitCastExpr, ParenExpr, MaterializeTemporaryExpr,
+                         CXXBindTemporaryExpr, ExprWithCleanups>(P) ||
+               (llvm::isa<CXXConstructExpr>(P) &&
+                llvm::cast<CXXConstructExpr>(P)->getNumArgs() == 1)))
+    P = PM.getParent(P);
+  if (!P)
+    return false;
+  if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(P)) {
+    switch (OC->getOperator()) {
+    case OO_Star:
+    case OO_Arrow:
+    case OO_Subscript:
+      return writtenThrough(OC, BC, Depth + 1);
+    case OO_EqualEqual:
+    case OO_ExclaimEqual:
+    case OO_Less:
+    case OO_LessEqual:
+    case OO_Greater:
+    case OO_GreaterEqual:
+    case OO_PlusPlus:
+    case OO_MinusMinus:
+    case OO_Minus:
+      return false;
+    default:
+      return true;
+    }
+  }
+  if (const auto *DS = llvm::dyn_cast<DeclStmt>(P)) {
+    // auto it = m.find(k): what is done with it.
+    const auto *V = DS->isSingleDecl()
+                        ? llvm::dyn_cast<VarDecl>(DS->getSingleDecl())
+                        : nullptr;
+    if (!V || V->getType()->isReferenceType())
+      return true;
+    for (const BodyIndex::Use &U : BC.index().usesOf(V))
+      if (writtenThrough(U.Ref, BC, Depth + 1))
+        return true;
+    return false;
+  }
+  if (llvm::isa<CXXMemberCallExpr>(P) || llvm::isa<CallExpr>(P))
+    return true; // handed on: we do not follow it
+  return false;
+}
+
+// Whether the mutation that ExprMutationAnalyzer reports for Access is in
+// fact a read: a call to a non-const accessor that has a const twin (find,
+// begin, at, a vector's operator[]) whose result is not written through, or
+// taking Access's address into a local pointer (the pointer's own uses are
+// looked at as leaves of their own).
+bool onlyReads(const Stmt *Mutation, const Expr *Access, BodyContext &BC) {
+  const CXXMethodDecl *MD = nullptr;
+  const Expr *Object = nullptr;
+  if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Mutation)) {
+    MD = MC->getMethodDecl();
+    Object = MC->getImplicitObjectArgument();
+  } else if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(Mutation);
+             OC && OC->getNumArgs() > 0) {
+    MD = llvm::dyn_cast_or_null<CXXMethodDecl>(OC->getDirectCallee());
+    Object = OC->getArg(0);
+  }
+  if (MD && sameExpr(Object, Access))
+    return hasConstTwin(MD) &&
+           !writtenThrough(llvm::cast<Expr>(Mutation), BC);
+  // &x stored in a local pointer: `Config *p = &cfg;`.
+  if (const auto *UO = llvm::dyn_cast<UnaryOperator>(Mutation);
+      UO && UO->getOpcode() == UO_AddrOf && sameExpr(UO->getSubExpr(), Access)) {
+    const Stmt *P = BC.parents().getParent(UO);
+    while (P && llvm::isa<ImplicitCastExpr, ParenExpr>(P))
+      P = BC.parents().getParent(P);
+    if (llvm::isa_and_nonnull<DeclStmt>(P))
+      return true;
+    if (const auto *BO = llvm::dyn_cast_or_null<BinaryOperator>(P);
+        BO && BO->getOpcode() == BO_Assign)
+      if (const auto *DRE = llvm::dyn_cast<DeclRefExpr>(ignoreWrappers(BO->getLHS())))
+        if (const auto *V = llvm::dyn_cast<VarDecl>(DRE->getDecl()))
+          return V->hasLocalStorage();
+  }
+  return false;
+}
+
+// Whether the local pointer that Access names was last pointed, before
+// Access and on every path, at something that is not Target's: `p =
+// &scratch;` before `p->count++`.
+bool repointedBefore(const Expr *Access, BodyContext &BC,
+                     const ObjectResolver &R, const Frame &Fr) {
+  // The pointer the access goes through: p in p, p->n, p->a.b.
+  const Expr *Base = ignoreWrappers(Access);
+  while (const auto *ME = llvm::dyn_cast<MemberExpr>(Base)) {
+    Base = ignoreWrappers(ME->getBase());
+    if (ME->isArrow())
+      break;
+  }
+  const auto *DRE = llvm::dyn_cast<DeclRefExpr>(Base);
+  const auto *V = DRE ? llvm::dyn_cast<VarDecl>(DRE->getDecl()) : nullptr;
+  if (!V || !V->hasLocalStorage() || !V->getType()->isPointerType())
+    return false;
+  const BinaryOperator *Last = nullptr;
+  for (const BodyIndex::Use &U : BC.index().usesOf(V)) {
+    const auto *BO =
+        llvm::dyn_cast_or_null<BinaryOperator>(BC.parents().getParent(U.Ref));
+    if (!BO || BO->getOpcode() != BO_Assign ||
+        ignoreWrappers(BO->getLHS()) != U.Ref)
+      continue;
+    if (precedesOnEveryPath(BO, DRE, BC.parents()))
+      Last = BO; // uses come in source order: the last one wins
+  }
+  return Last && !R.pointee(Last->getRHS(), Fr);
+}
+
 void findWritesImpl(const Frame &Fr, AnalysisContext &Analysis,
                     llvm::SmallVectorImpl<Write> &Out, unsigned Depth,
                     unsigned MaxDepth,
@@ -96,7 +256,8 @@ void findWritesImpl(const Frame &Fr, AnalysisContext &Analysis,
       Analyzer = &BC.mutations();
 
     auto Record = [&](const ObjectRef &Target, const Stmt *Mutation) {
-      if (!Mutation || isOpaqueOrFollowedCall(Mutation, Access, SM))
+      if (!Mutation || isOpaqueOrFollowedCall(Mutation, Access, SM) ||
+          onlyReads(Mutation, Access, BC))
         return;
       Write W;
       W.Target = Target;
@@ -109,10 +270,12 @@ void findWritesImpl(const Frame &Fr, AnalysisContext &Analysis,
     QualType Type = Access->getType();
     QualType PointeeType =
         Type->isPointerType() ? Type->getPointeeType() : QualType();
-    if (Obj && !isAtomicType(Type) && !isSynchronizationType(Type))
+    if (Obj && !isAtomicType(Type) && !isSynchronizationType(Type) &&
+        !repointedBefore(Access, BC, Resolver, Fr))
       Record(*Obj, Analyzer->findMutation(Access));
     if (Pointee && !isAtomicType(PointeeType) &&
-        !isSynchronizationType(PointeeType))
+        !isSynchronizationType(PointeeType) &&
+        !repointedBefore(Access, BC, Resolver, Fr))
       Record(*Pointee, Analyzer->findPointeeMutation(Access));
   }
 
