@@ -107,8 +107,8 @@ public:
 private:
   ASTContext &Ctx;
   llvm::DenseMap<const Stmt *, std::unique_ptr<BodyContext>> Bodies;
-  std::unique_ptr<llvm::DenseMap<const FunctionDecl *,
-                                 llvm::SmallVector<CallSite, 2>>>
+  std::unique_ptr<
+      llvm::DenseMap<const FunctionDecl *, llvm::SmallVector<CallSite, 2>>>
       Callers;
 };
 

@@ -1,8 +1,8 @@
 //===--- DanglingCaptures.cpp - Facts: references a detached thread outlives =//
 
 #include "DanglingCaptures.h"
-#include "Handshakes.h"
 #include "Expressions.h"
+#include "Handshakes.h"
 #include "Vocabulary.h"
 
 #include "clang/AST/ParentMap.h"
@@ -129,8 +129,8 @@ bool waitsForLastUse(const DanglingCapture &D, const DetachedSpawn &S,
       const auto *G = DS->isSingleDecl()
                           ? llvm::dyn_cast<VarDecl>(DS->getSingleDecl())
                           : nullptr;
-      if (!G || !SM.isBeforeInTranslationUnit(D.Var->getLocation(),
-                                              G->getLocation()))
+      if (!G ||
+          !SM.isBeforeInTranslationUnit(D.Var->getLocation(), G->getLocation()))
         return false;
       break;
     }

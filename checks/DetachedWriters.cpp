@@ -178,8 +178,16 @@ DetachedWriterFacts::writersOf(const GuardCallable &G) {
   llvm::SmallVector<const CallExpr *, 2> Via;
   std::vector<GuardWriter> Found;
   collectWriters(Callable, Via, 0, Found);
-  if (!Found.empty() && guardNeverRuns(G, Analysis))
+  GuardFate Fate = Found.empty() ? GuardFate::Runs : guardFate(G, Analysis);
+  if (Fate == GuardFate::NeverRuns)
     Found.clear();
+  // A guard handed to the caller runs where the caller's variable dies: its
+  // writes matter when a caller looks at the object after that.
+  if (Fate == GuardFate::ToCaller)
+    for (GuardWriter &W : Found)
+      llvm::erase_if(W.Writes, [&](const Write &Wr) {
+        return !callersUseAfterGuard(Owner, Wr.Target);
+      });
   // Published writes are ordered when every caller in this translation unit
   // waits before it looks at the written object.
   for (GuardWriter &W : Found)
@@ -242,7 +250,66 @@ const VarDecl *rootVariable(const Expr *E) {
   }
   return nullptr;
 }
+
+// The caller's variable that holds the object Target of the callee: the
+// root variable of the matching argument, of the object of a member call, or
+// the global itself.
+const VarDecl *holderInCaller(const ObjectRef &Target, const CallExpr *Call) {
+  const VarDecl *Holder = nullptr;
+  if (Target.Kind == ObjectRef::Global) {
+    Holder = Target.Var;
+  } else if (Target.Kind == ObjectRef::This) {
+    if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Call))
+      Holder = rootVariable(MC->getImplicitObjectArgument());
+  } else if (Target.Kind == ObjectRef::Param) {
+    unsigned Index = Target.ParamIndex;
+    if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(Call);
+        OC && llvm::isa_and_nonnull<CXXMethodDecl>(OC->getDirectCallee()))
+      ++Index;
+    if (Index < Call->getNumArgs())
+      Holder = rootVariable(Call->getArg(Index));
+  }
+  return Holder;
+}
+
+// The variable a call's result initialises: `auto g = makeGuard(c);`.
+const VarDecl *resultVariable(const CallExpr *Call, const ParentMap &PM) {
+  for (const Stmt *P = PM.getParent(Call); P; P = PM.getParent(P)) {
+    if (const auto *DS = llvm::dyn_cast<DeclStmt>(P))
+      return DS->isSingleDecl() ? llvm::dyn_cast<VarDecl>(DS->getSingleDecl())
+                                : nullptr;
+    if (!llvm::isa<Expr>(P))
+      return nullptr;
+  }
+  return nullptr;
+}
 } // namespace
+
+bool DetachedWriterFacts::callersUseAfterGuard(const FunctionDecl *F,
+                                               const ObjectRef &Target) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  llvm::ArrayRef<CallSite> Sites = Analysis.callersOf(F);
+  if (Sites.empty())
+    return true; // nobody here: assume the caller looks afterwards
+  for (const CallSite &Site : Sites) {
+    const Stmt *Body = Site.Caller->getBody();
+    const VarDecl *Holder = holderInCaller(Target, Site.Call);
+    if (!Body || !Holder)
+      return true;
+    BodyContext &BC = Analysis.body(Body);
+    // The guard runs where the variable holding it dies, or at the end of
+    // the call's statement.
+    SourceLocation Runs = Site.Call->getEndLoc();
+    if (const VarDecl *R = resultVariable(Site.Call, BC.parents()))
+      Runs = BC.endOfScope(R);
+    if (Runs.isInvalid())
+      return true;
+    for (const BodyIndex::Use &U : BC.index().usesOf(Holder))
+      if (SM.isBeforeInTranslationUnit(Runs, U.Ref->getBeginLoc()))
+        return true;
+  }
+  return false;
+}
 
 bool DetachedWriterFacts::callersWaitBeforeUse(const FunctionDecl *F,
                                                const ObjectRef &Target) {
@@ -251,22 +318,8 @@ bool DetachedWriterFacts::callersWaitBeforeUse(const FunctionDecl *F,
     const Stmt *Body = Site.Caller->getBody();
     if (!Body)
       continue;
-    // The caller's variable that holds the written object.
-    const VarDecl *Holder = nullptr;
     const CallExpr *Call = Site.Call;
-    if (Target.Kind == ObjectRef::Global) {
-      Holder = Target.Var;
-    } else if (Target.Kind == ObjectRef::This) {
-      if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Call))
-        Holder = rootVariable(MC->getImplicitObjectArgument());
-    } else if (Target.Kind == ObjectRef::Param) {
-      unsigned Index = Target.ParamIndex;
-      if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(Call);
-          OC && llvm::isa_and_nonnull<CXXMethodDecl>(OC->getDirectCallee()))
-        ++Index;
-      if (Index < Call->getNumArgs())
-        Holder = rootVariable(Call->getArg(Index));
-    }
+    const VarDecl *Holder = holderInCaller(Target, Call);
     // An object we cannot name in the caller: we cannot tell whether it
     // looks before it waits.
     if (!Holder)

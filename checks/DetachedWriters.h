@@ -129,6 +129,10 @@ private:
   /// after the call before it names the object that Target of F becomes
   /// there.
   bool callersWaitBeforeUse(const FunctionDecl *F, const ObjectRef &Target);
+  /// Whether a caller of F, which returns a guard, names the object that
+  /// Target of F becomes there after the guard it received runs. True when
+  /// F has no caller here, or one we cannot follow.
+  bool callersUseAfterGuard(const FunctionDecl *F, const ObjectRef &Target);
   const SummaryStore *imported();
   const FunctionRecord *importedRecord(const FunctionDecl *F);
 

@@ -23,8 +23,8 @@ struct Test {
 using Tests = llvm::SmallVector<Test, 2>;
 
 const FieldDecl *thisField(const Expr *E) {
-  const auto *ME =
-      llvm::dyn_cast_or_null<MemberExpr>(E ? E->IgnoreParenImpCasts() : nullptr);
+  const auto *ME = llvm::dyn_cast_or_null<MemberExpr>(
+      E ? E->IgnoreParenImpCasts() : nullptr);
   if (!ME || !llvm::isa<CXXThisExpr>(ME->getBase()->IgnoreParenImpCasts()))
     return nullptr;
   return llvm::dyn_cast<FieldDecl>(ME->getMemberDecl());
@@ -192,9 +192,9 @@ Effect namedEffect(const CXXMemberCallExpr *MC) {
 }
 
 // The variable among Names that E designates: g, *p, p->, std::move(g), &g.
-const VarDecl *designated(const Expr *E,
-                          const llvm::DenseMap<const VarDecl *, const VarDecl *>
-                              &Names) {
+const VarDecl *
+designated(const Expr *E,
+           const llvm::DenseMap<const VarDecl *, const VarDecl *> &Names) {
   for (unsigned Steps = 0; E && Steps < 8; ++Steps) {
     E = ignoreWrappers(E);
     if (const Expr *Inner = transparentCallArgument(E)) {
@@ -219,7 +219,7 @@ public:
   GuardStateAnalysis(const GuardCallable &G, AnalysisContext &Analysis)
       : G(G), Analysis(Analysis) {}
 
-  bool neverRuns();
+  GuardFate fate();
 
 private:
   Effect callEffect(const CallExpr *Call, const VarDecl *&Target,
@@ -238,8 +238,7 @@ private:
 };
 
 Effect GuardStateAnalysis::effectOnParam(const FunctionDecl *Def,
-                                         const ParmVarDecl *P,
-                                         unsigned Depth) {
+                                         const ParmVarDecl *P, unsigned Depth) {
   llvm::DenseMap<const VarDecl *, const VarDecl *> Param{{P, P}};
   Effect Result = Effect::None;
   llvm::SmallVector<const Stmt *, 16> Work{Def->getBody()};
@@ -304,9 +303,8 @@ bool GuardStateAnalysis::initiallyArmed(const VarDecl *V) const {
     bool InList = false;
     if (CtorDef)
       for (const CXXCtorInitializer *Init : CtorDef->inits())
-        if (Init->getMember() &&
-            Init->getMember()->getCanonicalDecl() ==
-                X.Field->getCanonicalDecl()) {
+        if (Init->getMember() && Init->getMember()->getCanonicalDecl() ==
+                                     X.Field->getCanonicalDecl()) {
           InList = Init->isWritten();
           if (InList)
             Initial = storedValue(
@@ -327,9 +325,9 @@ const VarDecl *GuardStateAnalysis::movedInto(const Stmt *S,
   if (!DS || !DS->isSingleDecl())
     return nullptr;
   const auto *V = llvm::dyn_cast<VarDecl>(DS->getSingleDecl());
-  const auto *CE = V ? llvm::dyn_cast_or_null<CXXConstructExpr>(
-                           ignoreWrappers(V->getInit()))
-                     : nullptr;
+  const auto *CE =
+      V ? llvm::dyn_cast_or_null<CXXConstructExpr>(ignoreWrappers(V->getInit()))
+        : nullptr;
   if (!CE || !CE->getConstructor() ||
       !CE->getConstructor()->isMoveConstructor() || CE->getNumArgs() != 1)
     return nullptr;
@@ -338,11 +336,29 @@ const VarDecl *GuardStateAnalysis::movedInto(const Stmt *S,
   return DRE && DRE->getDecl() == From ? V : nullptr;
 }
 
-bool GuardStateAnalysis::neverRuns() {
+// Whether S returns the variable V: `return g;`, `return std::move(g);`.
+bool returns(const Stmt *S, const VarDecl *V) {
+  const auto *Ret = llvm::dyn_cast<ReturnStmt>(S);
+  const Expr *E = Ret ? Ret->getRetValue() : nullptr;
+  for (unsigned Steps = 0; E && Steps < 6; ++Steps) {
+    E = ignoreWrappers(E);
+    if (const Expr *Inner = transparentCallArgument(E))
+      E = Inner;
+    else if (const auto *CE = llvm::dyn_cast<CXXConstructExpr>(E);
+             CE && CE->getNumArgs() == 1)
+      E = CE->getArg(0);
+    else
+      break;
+  }
+  const auto *DRE = llvm::dyn_cast_or_null<DeclRefExpr>(E);
+  return DRE && DRE->getDecl() == V;
+}
+
+GuardFate GuardStateAnalysis::fate() {
   const FunctionDecl *Owner = G.owner();
   const Stmt *Body = Owner ? Owner->getBody() : nullptr;
   if (!Body || !G.Guard)
-    return false;
+    return GuardFate::Runs;
   BodyContext &BC = Analysis.body(Body, Owner);
   const CXXRecordDecl *RD = G.Guard->getType()->getAsCXXRecordDecl();
   if (RD && RD->hasDefinition())
@@ -367,9 +383,10 @@ bool GuardStateAnalysis::neverRuns() {
           if (const auto *A = llvm::dyn_cast<VarDecl>(DS->getSingleDecl())) {
             QualType AT = A->getType();
             if ((AT->isReferenceType() || AT->isPointerType()) &&
-                !Names.count(A))
+                !Names.count(A)) {
               Names[A] = Names[V];
-            else if (movedInto(DS, V) && !Names.count(A)) {
+              Work.push_back(A);
+            } else if (movedInto(DS, V) && !Names.count(A)) {
               Names[A] = A;
               Work.push_back(A);
             }
@@ -387,12 +404,17 @@ bool GuardStateAnalysis::neverRuns() {
       if (E != Effect::None && Target)
         Effects[C.Call] = {E, Target};
     }
-  if (Effects.empty() && Armed && Names.size() == 1)
-    return false; // the common case: no CFG needed
+  bool Returned = false;
+  for (const BodyIndex::Use &U : BC.index().usesOf(G.Guard))
+    for (const Stmt *P = BC.parents().getParent(U.Ref); P && !Returned;
+         P = BC.parents().getParent(P))
+      Returned = llvm::isa<ReturnStmt>(P);
+  if (Effects.empty() && Armed && Names.size() == 1 && !Returned)
+    return GuardFate::Runs; // the common case: no CFG needed
 
   std::optional<BodyContext::Point> Start = BC.afterDeclarationOf(G.Guard);
   if (!Start)
-    return false;
+    return GuardFate::Runs;
   // Search the paths from the declaration for one that destroys the guard
   // (or the guard it was moved into) armed.
   struct State {
@@ -403,8 +425,9 @@ bool GuardStateAnalysis::neverRuns() {
   };
   llvm::DenseSet<std::tuple<const CFGBlock *, unsigned, const VarDecl *>>
       Visited;
-  llvm::SmallVector<State, 16> Queue{{Start->first, Start->second, Armed,
-                                      G.Guard}};
+  llvm::SmallVector<State, 16> Queue{
+      {Start->first, Start->second, Armed, G.Guard}};
+  bool ToCaller = false;
   while (!Queue.empty()) {
     State St = Queue.pop_back_val();
     bool Ended = false;
@@ -415,12 +438,16 @@ bool GuardStateAnalysis::neverRuns() {
         auto It = Effects.find(X);
         if (It != Effects.end() && It->second.second == St.Tracked)
           St.Armed = It->second.first == Effect::Arm;
-        else if (const VarDecl *To = movedInto(X, St.Tracked))
+        else if (returns(X, St.Tracked)) {
+          // Handed to the caller, armed or not.
+          ToCaller |= St.Armed;
+          Ended = true;
+        } else if (const VarDecl *To = movedInto(X, St.Tracked))
           St.Tracked = To; // the moved-from guard no longer runs
       } else if (auto D = E.getAs<CFGAutomaticObjDtor>()) {
         if (D->getVarDecl() == St.Tracked) {
           if (St.Armed)
-            return false; // runs on this path
+            return GuardFate::Runs; // runs on this path
           Ended = true;
         }
       }
@@ -431,13 +458,13 @@ bool GuardStateAnalysis::neverRuns() {
       if (Succ && Visited.insert({Succ, unsigned(St.Armed), St.Tracked}).second)
         Queue.push_back({Succ, 0, St.Armed, St.Tracked});
   }
-  return true;
+  return ToCaller ? GuardFate::ToCaller : GuardFate::NeverRuns;
 }
 
 } // namespace
 
-bool guardNeverRuns(const GuardCallable &G, AnalysisContext &Analysis) {
-  return GuardStateAnalysis(G, Analysis).neverRuns();
+GuardFate guardFate(const GuardCallable &G, AnalysisContext &Analysis) {
+  return GuardStateAnalysis(G, Analysis).fate();
 }
 
 } // namespace clang::tidy::defer_race

@@ -25,10 +25,17 @@
 
 namespace clang::tidy::defer_race {
 
-/// Whether the guard G never runs its callable: on every path from its
-/// declaration to its destruction it is disarmed (or never armed), or it has
-/// been moved into a guard that is itself disarmed.
-bool guardNeverRuns(const GuardCallable &G, AnalysisContext &Analysis);
+/// What becomes of a guard by the end of the function declaring it.
+enum class GuardFate {
+  Runs,      ///< destroyed armed on some path
+  NeverRuns, ///< disarmed, never armed, or moved into a disarmed guard
+  ToCaller,  ///< returned (itself or the guard it was moved into), armed:
+             ///< it runs where the caller's variable dies
+};
+
+/// The fate of G: on the paths from its declaration to its destruction, is
+/// it disarmed (or never armed), moved into a guard that is, or returned?
+GuardFate guardFate(const GuardCallable &G, AnalysisContext &Analysis);
 
 } // namespace clang::tidy::defer_race
 

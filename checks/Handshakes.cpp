@@ -86,12 +86,10 @@ std::optional<SyncKey> keyOf(const Expr *E, const Frame *Fr = nullptr,
   // start routine): the argument its frame binds to it.
   if (const auto *P = llvm::dyn_cast<ParmVarDecl>(V))
     for (const Frame *F = Fr; F; F = F->Parent)
-      if (!F->Lambda && F->Function &&
-          P->getDeclContext() == F->Function &&
+      if (!F->Lambda && F->Function && P->getDeclContext() == F->Function &&
           P->getFunctionScopeIndex() < F->Args.size() &&
           F->Args[P->getFunctionScopeIndex()])
-        return keyOf(F->Args[P->getFunctionScopeIndex()], F->Parent,
-                     Steps - 1);
+        return keyOf(F->Args[P->getFunctionScopeIndex()], F->Parent, Steps - 1);
   // What the variable stands for: an init-capture, a reference, a pointer or
   // a future copies or refers to another object.
   if (const Expr *Init = V->getInit();
@@ -178,8 +176,7 @@ std::optional<unsigned> unconditionalIndex(const Stmt *S,
                                            const ParentMap &PM,
                                            bool BodyOk = false) {
   const Stmt *Child = S;
-  for (const Stmt *P = PM.getParent(S); P;
-       Child = P, P = PM.getParent(P)) {
+  for (const Stmt *P = PM.getParent(S); P; Child = P, P = PM.getParent(P)) {
     if (P == Top) {
       unsigned I = 0;
       for (const Stmt *B : Top->body()) {
@@ -233,7 +230,8 @@ void predicateState(const CXXMemberCallExpr *Wait,
                     llvm::SmallPtrSetImpl<const Decl *> &Out) {
   if (Wait->getNumArgs() < 2)
     return;
-  llvm::SmallVector<const Stmt *, 16> Work{Wait->getArg(Wait->getNumArgs() - 1)};
+  llvm::SmallVector<const Stmt *, 16> Work{
+      Wait->getArg(Wait->getNumArgs() - 1)};
   for (unsigned Steps = 0; !Work.empty() && Steps < 128; ++Steps) {
     const Stmt *S = Work.pop_back_val();
     if (const auto *L = llvm::dyn_cast<LambdaExpr>(S)) {
@@ -251,7 +249,8 @@ void predicateState(const CXXMemberCallExpr *Wait,
 }
 
 // Whether S assigns to one of the declarations in State.
-bool setsState(const Stmt *S, const llvm::SmallPtrSetImpl<const Decl *> &State) {
+bool setsState(const Stmt *S,
+               const llvm::SmallPtrSetImpl<const Decl *> &State) {
   llvm::SmallVector<const Stmt *, 16> Work{S};
   for (unsigned Steps = 0; !Work.empty() && Steps < 256; ++Steps) {
     const Stmt *X = Work.pop_back_val();
@@ -560,15 +559,15 @@ std::optional<Handshake> publishedSignal(const Frame &Thread,
   }
   for (const Signal &S : Signals) {
     const auto *Root = static_cast<const Decl *>(S.Key.Root);
-    bool Visible = S.Key.Root == &ThisRoot ||
-                   llvm::is_contained(Returned, S.Key);
+    bool Visible =
+        S.Key.Root == &ThisRoot || llvm::is_contained(Returned, S.Key);
     if (!Visible && S.Key.Root != &ThisRoot) {
       const auto *V = llvm::dyn_cast<VarDecl>(Root);
-      Visible = V && (V->hasGlobalStorage() ||
-                      (llvm::isa<ParmVarDecl>(V) &&
-                       V->getDeclContext() == Owner &&
-                       (V->getType()->isReferenceType() ||
-                        isPointerLike(V->getType()))));
+      Visible =
+          V &&
+          (V->hasGlobalStorage() ||
+           (llvm::isa<ParmVarDecl>(V) && V->getDeclContext() == Owner &&
+            (V->getType()->isReferenceType() || isPointerLike(V->getType()))));
     }
     if (!Visible)
       continue;

@@ -30,8 +30,8 @@ namespace clang::tidy::defer_race {
 
 /// A wait in the spawning body and the signal in the thread it waits for.
 struct Handshake {
-  const Stmt *Wait = nullptr;       ///< the waiting call, in the spawner
-  const Stmt *Signal = nullptr;     ///< the signalling call, in the thread
+  const Stmt *Wait = nullptr;   ///< the waiting call, in the spawner
+  const Stmt *Signal = nullptr; ///< the signalling call, in the thread
   const Stmt *ThreadBody = nullptr;
   unsigned SignalIndex = 0; ///< the thread body's statement that signals
 };
@@ -46,10 +46,11 @@ std::optional<Handshake> handshakeAfter(const Stmt *SpawnAt,
                                         AnalysisContext &Analysis);
 
 /// A signal that the thread running in frame Thread gives on every path, on
-/// an object the caller of the root function (Owner) can reach: a promise whose future Owner returns, or a
-/// synchronisation object that is a parameter, a global, or a member of
-/// *this or of a parameter. The caller can wait for it: writes made before
-/// it are published to callers that wait before they look. Wait is null.
+/// an object the caller of the root function (Owner) can reach: a promise whose
+/// future Owner returns, or a synchronisation object that is a parameter, a
+/// global, or a member of *this or of a parameter. The caller can wait for it:
+/// writes made before it are published to callers that wait before they look.
+/// Wait is null.
 std::optional<Handshake> publishedSignal(const Frame &Thread,
                                          AnalysisContext &Analysis);
 

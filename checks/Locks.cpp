@@ -22,7 +22,8 @@ const ValueDecl *lockKey(const Expr *E) {
 bool hasDeferTag(const CXXConstructExpr *CE) {
   for (const Expr *Arg : CE->arguments()) {
     const NamedDecl *D = recordOf(Arg->getType());
-    if (D && (D->getName() == "defer_lock_t" || D->getName() == "try_to_lock_t"))
+    if (D &&
+        (D->getName() == "defer_lock_t" || D->getName() == "try_to_lock_t"))
       return true;
   }
   return false;
@@ -84,8 +85,8 @@ const Expr *failedTryLock(const Expr *Cond, bool &Shared) {
       return tryLocked(UO->getSubExpr(), Shared);
   if (const auto *BO = llvm::dyn_cast_or_null<BinaryOperator>(Cond))
     if (BO->getOpcode() == BO_EQ)
-      if (const auto *B = llvm::dyn_cast<CXXBoolLiteralExpr>(
-              ignoreWrappers(BO->getRHS()));
+      if (const auto *B =
+              llvm::dyn_cast<CXXBoolLiteralExpr>(ignoreWrappers(BO->getRHS()));
           B && !B->getValue())
         return tryLocked(BO->getLHS(), Shared);
   return nullptr;

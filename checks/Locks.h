@@ -25,7 +25,7 @@ namespace clang::tidy::defer_race {
 /// A lock taken in a block: a lock_guard-like variable, or a mutex locked by
 /// hand and not yet unlocked.
 struct LockState {
-  const ValueDecl *Key = nullptr; ///< the lock variable, or the mutex
+  const ValueDecl *Key = nullptr;  ///< the lock variable, or the mutex
   const Expr *MutexExpr = nullptr; ///< null when the mutex is not known
   const Stmt *Where = nullptr;
   bool Shared = false; ///< a reader lock: it does not order writes

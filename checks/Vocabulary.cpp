@@ -34,10 +34,10 @@ const NameList &lockClasses() {
 }
 
 const NameList &sharedLockClasses() {
-  static const NameList Names(
-      {"::std::shared_lock", "::boost::shared_lock", "::boost::upgrade_lock",
-       "::boost::shared_lock_guard", "::absl::ReaderMutexLock",
-       "::QReadLocker"});
+  static const NameList Names({"::std::shared_lock", "::boost::shared_lock",
+                               "::boost::upgrade_lock",
+                               "::boost::shared_lock_guard",
+                               "::absl::ReaderMutexLock", "::QReadLocker"});
   return Names;
 }
 
@@ -111,11 +111,18 @@ bool isFutureWait(llvm::StringRef Method) {
 }
 
 llvm::ArrayRef<llvm::StringRef> signalMethods() {
-  static const llvm::StringRef Names[] = {
-      "set_value",  "set_exception", "set_value_at_thread_exit",
-      "set_exception_at_thread_exit", "notify_one", "notify_all",
-      "count_down", "arrive",        "arrive_and_wait",
-      "arrive_and_drop", "release",  "count_down_and_wait"};
+  static const llvm::StringRef Names[] = {"set_value",
+                                          "set_exception",
+                                          "set_value_at_thread_exit",
+                                          "set_exception_at_thread_exit",
+                                          "notify_one",
+                                          "notify_all",
+                                          "count_down",
+                                          "arrive",
+                                          "arrive_and_wait",
+                                          "arrive_and_drop",
+                                          "release",
+                                          "count_down_and_wait"};
   return Names;
 }
 
@@ -139,9 +146,8 @@ llvm::ArrayRef<llvm::StringRef> posixWaitFunctions() {
 }
 
 llvm::ArrayRef<llvm::StringRef> timedWaitMethods() {
-  static const llvm::StringRef Names[] = {"wait_for", "wait_until",
-                                          "try_acquire_for",
-                                          "try_acquire_until"};
+  static const llvm::StringRef Names[] = {
+      "wait_for", "wait_until", "try_acquire_for", "try_acquire_until"};
   return Names;
 }
 

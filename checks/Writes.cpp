@@ -164,11 +164,11 @@ bool onlyReads(const Stmt *Mutation, const Expr *Access, BodyContext &BC) {
     Object = OC->getArg(0);
   }
   if (MD && sameExpr(Object, Access))
-    return hasConstTwin(MD) &&
-           !writtenThrough(llvm::cast<Expr>(Mutation), BC);
+    return hasConstTwin(MD) && !writtenThrough(llvm::cast<Expr>(Mutation), BC);
   // &x stored in a local pointer: `Config *p = &cfg;`.
   if (const auto *UO = llvm::dyn_cast<UnaryOperator>(Mutation);
-      UO && UO->getOpcode() == UO_AddrOf && sameExpr(UO->getSubExpr(), Access)) {
+      UO && UO->getOpcode() == UO_AddrOf &&
+      sameExpr(UO->getSubExpr(), Access)) {
     const Stmt *P = BC.parents().getParent(UO);
     while (P && llvm::isa<ImplicitCastExpr, ParenExpr>(P))
       P = BC.parents().getParent(P);
@@ -176,7 +176,8 @@ bool onlyReads(const Stmt *Mutation, const Expr *Access, BodyContext &BC) {
       return true;
     if (const auto *BO = llvm::dyn_cast_or_null<BinaryOperator>(P);
         BO && BO->getOpcode() == BO_Assign)
-      if (const auto *DRE = llvm::dyn_cast<DeclRefExpr>(ignoreWrappers(BO->getLHS())))
+      if (const auto *DRE =
+              llvm::dyn_cast<DeclRefExpr>(ignoreWrappers(BO->getLHS())))
         if (const auto *V = llvm::dyn_cast<VarDecl>(DRE->getDecl()))
           return V->hasLocalStorage();
   }
@@ -304,8 +305,7 @@ void findWritesImpl(const Frame &Fr, AnalysisContext &Analysis,
 void findWrites(const Frame &Fr, AnalysisContext &Analysis,
                 llvm::SmallVectorImpl<Write> &Out, unsigned MaxDepth) {
   llvm::SmallPtrSet<const FunctionDecl *, 4> Active;
-  findWritesImpl(Fr, Analysis, Out, 0, MaxDepth, Active, std::nullopt,
-                 nullptr);
+  findWritesImpl(Fr, Analysis, Out, 0, MaxDepth, Active, std::nullopt, nullptr);
 }
 
 } // namespace clang::tidy::defer_race
