@@ -87,6 +87,10 @@ void DetachedWriterFacts::collectWriters(
     if (!S.Callable.valid() || Nolint.suppresses(S.loc(), DetachedMutationName))
       continue;
     GuardWriter W;
+    // A spawn in a branch that is never taken does not happen.
+    if (!reachable(S.Start, Body, Fr.rootFrame().Function, Analysis,
+                   W.Conditions))
+      continue;
     Frame Thread = threadFrame(S.Callable, Fr);
     findWrites(Thread, Analysis, W.Writes, bounds::WriteCalls);
     // Writes the thread makes before a signal that this body waits for are
@@ -194,7 +198,9 @@ DetachedWriterFacts::writersOf(const GuardCallable &G) {
     llvm::erase_if(W.Writes, [&](const Write &Wr) {
       return Wr.Published && callersWaitBeforeUse(Owner, Wr.Target);
     });
-  llvm::erase_if(Found, [](const GuardWriter &W) { return W.Writes.empty(); });
+  llvm::erase_if(Found, [&](const GuardWriter &W) {
+    return W.Writes.empty() || everyCallRulesOut(Owner, W.Conditions, Analysis);
+  });
   // The map may have grown: look the slot up again.
   std::unique_ptr<std::vector<GuardWriter>> &Result = Writers[Key];
   *Result = std::move(Found);

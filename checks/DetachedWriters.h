@@ -15,6 +15,7 @@
 #ifndef DEFER_RACE_CHECKS_DETACHEDWRITERS_H
 #define DEFER_RACE_CHECKS_DETACHEDWRITERS_H
 
+#include "Paths.h"
 #include "ScopeGuards.h"
 #include "SharedObjects.h"
 #include "Spawns.h"
@@ -38,6 +39,8 @@ Frame threadFrame(const ThreadCallable &C, const Frame &Spawner);
 /// A detached thread started by a scope-exit guard.
 struct GuardWriter {
   DetachedSpawn Spawn;
+  /// Branches on parameters of the guard's owner that the spawn needs.
+  llvm::SmallVector<BranchCondition, 1> Conditions;
   /// Calls from the guard's callable down to the helper that spawns; empty
   /// when the callable spawns directly.
   llvm::SmallVector<const CallExpr *, 2> Via;
