@@ -3,6 +3,7 @@
 #include "ConcurrentReads.h"
 #include "BodyIndex.h"
 #include "Expressions.h"
+#include "Handshakes.h"
 #include "Vocabulary.h"
 
 #include "clang/AST/RecursiveASTVisitor.h"
@@ -234,6 +235,7 @@ void ConcurrentReadFinder::collectWriters(const FunctionDecl *Fn) {
           if (LW.Mutex)
             W->Mutex = Facts.mapToCaller(*LW.Mutex, Call, Caller);
           W->Locked = LW.Locked;
+          W->Published = LW.Published;
           W->Pos = {Call, G};
           W->Call = Call;
           W->Origin = LW.Origin;
@@ -506,6 +508,17 @@ void ConcurrentReadFinder::conflictsIn(const FunctionDecl *Fn,
           continue;
         if (!mayRunAfter(W->Pos, R.Pos, W->Storage ? &*W->Storage : nullptr))
           continue;
+        // A published write, and the caller waits after the call and
+        // before it reads.
+        if (W->Published && W->Call)
+          if (const CallExpr *Wait =
+                  firstWaitAfter(W->Call, Fn->getBody(), Facts.analysis());
+              Wait && Facts.analysis()
+                          .ast()
+                          .getSourceManager()
+                          .isBeforeInTranslationUnit(Wait->getBeginLoc(),
+                                                     R.Access->getBeginLoc()))
+            continue;
         Conflict C;
         C.Serializer = Site.S;
         C.R = R;

@@ -37,6 +37,8 @@ struct WriterStart {
   ObjectRef Target;               ///< relative to F
   std::optional<ObjectRef> Mutex; ///< held by the writer, relative to F
   bool Locked = false;
+  /// Published before a signal the caller can wait for (LeftWrite).
+  bool Published = false;
   Position Pos;
   /// The call in F that leaves the writer behind; null for F's own guards.
   const CallExpr *Call = nullptr;

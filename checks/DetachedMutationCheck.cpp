@@ -58,12 +58,13 @@ void DetachedMutationCheck::report(const GuardCallable &G,
                                    const GuardWriter &GW, ASTContext &Ctx) {
   // The first write that the caller can still see, made without a lock.
   // Writes to automatic variables dangle: defer-race-dangling-capture.
+  // A write that no handshake publishes comes first: it races with every
+  // caller.
   const Write *Shown = nullptr;
   for (const Write &W : GW.Writes)
-    if (W.Target.Kind != ObjectRef::Local && !W.Lock) {
+    if (W.Target.Kind != ObjectRef::Local && !W.Lock &&
+        (!Shown || (Shown->Published && !W.Published)))
       Shown = &W;
-      break;
-    }
   if (!Shown)
     return;
 

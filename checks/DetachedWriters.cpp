@@ -449,6 +449,7 @@ const FunctionSummary &DetachedWriterFacts::summaryOf(const FunctionDecl *F) {
         LeftWrite LW;
         LW.Target = W.Target;
         LW.Locked = W.Lock.has_value();
+        LW.Published = W.Published;
         if (W.Lock)
           LW.Mutex = W.Lock->Mutex;
         LW.Guard = G.Guard;

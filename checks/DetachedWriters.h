@@ -60,6 +60,9 @@ struct LeftWrite {
   ObjectRef Target;               ///< Param, This or Global of the function
   std::optional<ObjectRef> Mutex; ///< mutex the writer holds, if known
   bool Locked = false;            ///< the writer holds some lock
+  /// Made before a signal the caller can wait for: a wait in the caller
+  /// between the call and its read orders it.
+  bool Published = false;
   // Evidence, for notes: where the guard, the spawn and the write are.
   const VarDecl *Guard = nullptr;
   SourceLocation GuardLoc;

@@ -1,6 +1,7 @@
 //===--- Handshakes.cpp - Facts: waits that order a thread's work ---------===//
 
 #include "Handshakes.h"
+#include "Compat.h"
 #include "Expressions.h"
 #include "Vocabulary.h"
 
@@ -427,7 +428,7 @@ bool isConditionSignal(const CallExpr *Call) {
   if (!MC)
     if (const FunctionDecl *FD = Call->getDirectCallee();
         FD && FD->getIdentifier())
-      return FD->getName().starts_with("pthread_cond");
+      return compat::startsWith(FD->getName(), "pthread_cond");
   return D && D->getIdentifier() &&
          D->getName().lower().find("condition") != std::string::npos;
 }

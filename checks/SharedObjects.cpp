@@ -278,6 +278,36 @@ std::optional<ObjectRef> ObjectResolver::pointee(const Expr *E, const Frame &Fr,
   return std::nullopt;
 }
 
+namespace {
+// Whether V is initialised with a new heap object: `*new T`, `new T`,
+// std::make_shared<T>(), std::make_unique<T>().
+bool namesFreshObject(const VarDecl *V) {
+  const Expr *Init = V->getInit();
+  for (unsigned Steps = 0; Init && Steps < 6; ++Steps) {
+    Init = ignoreWrappers(Init);
+    if (llvm::isa<CXXNewExpr>(Init))
+      return true;
+    if (const auto *UO = llvm::dyn_cast<UnaryOperator>(Init);
+        UO && UO->getOpcode() == UO_Deref) {
+      Init = UO->getSubExpr();
+      continue;
+    }
+    if (const auto *CE = llvm::dyn_cast<CXXConstructExpr>(Init);
+        CE && CE->getNumArgs() == 1) {
+      Init = CE->getArg(0);
+      continue;
+    }
+    if (const auto *Call = llvm::dyn_cast<CallExpr>(Init)) {
+      const FunctionDecl *FD = Call->getDirectCallee();
+      return FD && FD->getIdentifier() &&
+             (FD->getName() == "make_shared" || FD->getName() == "make_unique");
+    }
+    return false;
+  }
+  return false;
+}
+} // namespace
+
 std::optional<ObjectRef> ObjectResolver::variable(const VarDecl *V,
                                                   const Frame &Fr, bool Pointee,
                                                   unsigned Depth) const {
@@ -388,8 +418,20 @@ std::optional<ObjectRef> ObjectResolver::variable(const VarDecl *V,
     return OwnLocal();
 
   // An automatic variable of the root function.
-  if (V->getType()->isReferenceType() || Pointee)
-    return OwnLocal();
+  if (V->getType()->isReferenceType() || Pointee) {
+    if (std::optional<ObjectRef> R = OwnLocal())
+      return R;
+    // `auto &r = *new T;`, `auto p = std::make_shared<T>();`: the variable
+    // is the only name of a fresh object, which stands for it.
+    if (!namesFreshObject(V))
+      return std::nullopt;
+    ObjectRef R;
+    R.Kind = ObjectRef::Local;
+    R.Var = V;
+    if (Pointee && !V->getType()->isReferenceType())
+      R.Path.push_back(nullptr);
+    return R;
+  }
   ObjectRef R;
   R.Kind = ObjectRef::Local;
   R.Var = V;

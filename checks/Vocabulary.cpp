@@ -1,6 +1,7 @@
 //===--- Vocabulary.cpp - The names the analysis knows --------------------===//
 
 #include "Vocabulary.h"
+#include "Compat.h"
 
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/DeclTemplate.h"
@@ -192,7 +193,7 @@ bool isSynchronizationType(QualType T) {
   // The C types: sem_t, pthread_mutex_t, pthread_cond_t, ...
   if (const auto *TT = T.getNonReferenceType()->getAs<TypedefType>()) {
     llvm::StringRef Name = TT->getDecl()->getName();
-    if (Name == "sem_t" || (Name.starts_with("pthread_") &&
+    if (Name == "sem_t" || (compat::startsWith(Name, "pthread_") &&
                             Name != "pthread_t" && Name != "pthread_attr_t"))
       return true;
   }
