@@ -62,7 +62,7 @@ void DetachedMutationCheck::report(const GuardCallable &G,
   // caller.
   const Write *Shown = nullptr;
   for (const Write &W : GW.Writes)
-    if (W.Target.Kind != ObjectRef::Local && !W.Lock &&
+    if (W.Target.Kind != ObjectRef::Local && (!W.Lock || W.ReadUnlocked) &&
         (!Shown || (Shown->Published && !W.Published)))
       Shown = &W;
   if (!Shown)

@@ -8,6 +8,7 @@
 
 #include "clang/Basic/SourceManager.h"
 #include "llvm/Support/FileSystem.h"
+#include <algorithm>
 
 namespace clang::tidy::defer_race {
 
@@ -192,6 +193,13 @@ DetachedWriterFacts::writersOf(const GuardCallable &G) {
       llvm::erase_if(W.Writes, [&](const Write &Wr) {
         return !callersUseAfterGuard(Owner, Wr.Target);
       });
+  // A locked write is reported after all when a caller here reads the
+  // object without that lock.
+  for (GuardWriter &W : Found)
+    for (Write &Wr : W.Writes)
+      if (Wr.Lock && Wr.Target.Kind != ObjectRef::Local &&
+          callersReadUnlocked(Owner, Wr))
+        Wr.ReadUnlocked = true;
   // Published writes are ordered when every caller in this translation unit
   // waits before it looks at the written object.
   for (GuardWriter &W : Found)
@@ -317,6 +325,152 @@ bool DetachedWriterFacts::callersUseAfterGuard(const FunctionDecl *F,
   return false;
 }
 
+namespace {
+// The object a use of a variable reaches through fields: r in r.a.b climbs
+// to r.a.b; Parent is what uses that.
+const Expr *climbToAccess(const Expr *Use, const ParentMap &PM,
+                          const Stmt *&Parent) {
+  const Expr *Access = Use;
+  Parent = PM.getParent(Access);
+  while (Parent && (llvm::isa<ImplicitCastExpr, ParenExpr>(Parent) ||
+                    (llvm::isa<MemberExpr>(Parent) &&
+                     llvm::isa<FieldDecl>(
+                         llvm::cast<MemberExpr>(Parent)->getMemberDecl())))) {
+    Access = llvm::cast<Expr>(Parent);
+    Parent = PM.getParent(Parent);
+  }
+  return Access;
+}
+
+// Whether the fields Access goes through below its root variable (r.a.b:
+// a, b) and Path (a null entry is a dereference, skipped) are one a prefix
+// of the other: the read may see the write.
+bool pathOverlaps(const Expr *Access, llvm::ArrayRef<const FieldDecl *> Path) {
+  llvm::SmallVector<const FieldDecl *, 4> Fields;
+  for (const Expr *E = Access; E;) {
+    E = E->IgnoreParenImpCasts();
+    const auto *ME = llvm::dyn_cast<MemberExpr>(E);
+    if (!ME)
+      break;
+    if (const auto *FD = llvm::dyn_cast<FieldDecl>(ME->getMemberDecl()))
+      Fields.push_back(FD);
+    E = ME->getBase();
+  }
+  std::reverse(Fields.begin(), Fields.end());
+  llvm::SmallVector<const FieldDecl *, 4> Written;
+  for (const FieldDecl *FD : Path)
+    if (FD)
+      Written.push_back(FD);
+  size_t N = std::min(Fields.size(), Written.size());
+  for (size_t I = 0; I < N; ++I)
+    if (Fields[I]->getCanonicalDecl() != Written[I]->getCanonicalDecl())
+      return false;
+  return true;
+}
+
+// Whether the reader's locks L include one of the writer's mutexes
+// WriterMutexes: a mutex at the same path below the written object's root
+// (Holder in the reader's function), or the same global. A mutex we cannot
+// compare counts as the same: we cannot tell.
+bool sameMutex(const std::optional<HeldLock> &L, const VarDecl *Holder,
+               const HeldLock &Writer, const ObjectRef &Target) {
+  if (!L)
+    return false;
+  for (const std::optional<ObjectRef> &WM : Writer.All) {
+    if (!WM)
+      return true;
+    const bool BelowTarget =
+        WM->Kind != ObjectRef::Global && WM->sameRoot(Target);
+    if (!BelowTarget && WM->Kind != ObjectRef::Global)
+      return true;
+    for (const std::optional<ObjectRef> &M : L->All) {
+      if (!M)
+        return true;
+      if (WM->Kind == ObjectRef::Global
+              ? M->Kind == ObjectRef::Global && M->Var == WM->Var &&
+                    M->Path == WM->Path
+              : M->Kind != ObjectRef::Global && M->Var == Holder &&
+                    M->Path == WM->Path)
+        return true;
+    }
+  }
+  return Writer.All.empty();
+}
+} // namespace
+
+bool DetachedWriterFacts::callersReadUnlocked(const FunctionDecl *F,
+                                              const Write &W) {
+  if (!W.Lock || !W.Lock->Mutex)
+    return false;
+  const ObjectRef &Mutex = *W.Lock->Mutex;
+  const bool BelowTarget =
+      Mutex.Kind != ObjectRef::Global && Mutex.sameRoot(W.Target);
+  if (!BelowTarget && Mutex.Kind != ObjectRef::Global)
+    return false;
+  const SourceManager &SM = Ctx.getSourceManager();
+  ObjectResolver Resolver;
+  // Whether a use of Holder in Fn's body, after After, reads without the
+  // writer's mutex; calls of our own code that take Holder are followed
+  // once.
+  std::function<bool(const FunctionDecl *, const VarDecl *, const Stmt *,
+                     unsigned)>
+      ReadsUnlocked = [&](const FunctionDecl *Fn, const VarDecl *Holder,
+                          const Stmt *After, unsigned Depth) {
+        const Stmt *Body = Fn ? Fn->getBody() : nullptr;
+        if (!Body || !Holder)
+          return false;
+        BodyContext &BC = Analysis.body(Body, Fn);
+        Frame Root = Frame::root(Fn);
+        for (const BodyIndex::Use &U : BC.index().usesOf(Holder)) {
+          if (After && !SM.isBeforeInTranslationUnit(After->getEndLoc(),
+                                                     U.Ref->getBeginLoc()))
+            continue;
+          // Uses in lambdas run elsewhere, and later.
+          if (U.InLambda)
+            continue;
+          const Stmt *P = nullptr;
+          const Expr *Access = climbToAccess(U.Ref, BC.parents(), P);
+          if (isSynchronizationType(Access->getType()) ||
+              isAtomicType(Access->getType()) ||
+              !pathOverlaps(Access, W.Target.Path))
+            continue;
+          // A member function called on it: what it does is its own
+          // business (it may well lock).
+          if (llvm::isa_and_nonnull<MemberExpr>(P))
+            continue;
+          // Taking the address reads nothing.
+          if (const auto *UO = llvm::dyn_cast_or_null<UnaryOperator>(P);
+              UO && UO->getOpcode() == UO_AddrOf)
+            continue;
+          // Passed whole to a function of ours: look at what it does, once.
+          const auto *Call = llvm::dyn_cast_or_null<CallExpr>(P);
+          const FunctionDecl *Def =
+              Call && Access == U.Ref ? userDefinedCallee(Call, SM) : nullptr;
+          if (Def &&
+              (Depth > 0 || Def->getCanonicalDecl() == F->getCanonicalDecl()))
+            continue;
+          if (Def) {
+            for (unsigned I = 0;
+                 Def && I < Call->getNumArgs() && I < Def->getNumParams(); ++I)
+              if (ignoreWrappers(Call->getArg(I)) == U.Ref &&
+                  ReadsUnlocked(Def, Def->getParamDecl(I), nullptr, 1))
+                return true;
+            continue;
+          }
+          std::optional<HeldLock> L = BC.locks().heldAt(U.Ref, Root, Resolver);
+          if (!sameMutex(L, Holder, *W.Lock, W.Target)) {
+            return true;
+          }
+        }
+        return false;
+      };
+  for (const CallSite &Site : Analysis.callersOf(F))
+    if (ReadsUnlocked(Site.Caller, holderInCaller(W.Target, Site.Call),
+                      Site.Call, 0))
+      return true;
+  return false;
+}
+
 bool DetachedWriterFacts::callersWaitBeforeUse(const FunctionDecl *F,
                                                const ObjectRef &Target) {
   const SourceManager &SM = Ctx.getSourceManager();
@@ -334,11 +488,8 @@ bool DetachedWriterFacts::callersWaitBeforeUse(const FunctionDecl *F,
     BodyContext &BC = Analysis.body(Body);
     for (const BodyIndex::Use &U : BC.index().usesOf(Holder)) {
       // Naming its mutex or its latch is how the caller waits.
-      const Expr *Access = U.Ref;
-      for (const Stmt *P = BC.parents().getParent(Access);
-           P && llvm::isa<MemberExpr, ImplicitCastExpr, ParenExpr>(P);
-           P = BC.parents().getParent(P))
-        Access = llvm::cast<Expr>(P);
+      const Stmt *Parent = nullptr;
+      const Expr *Access = climbToAccess(U.Ref, BC.parents(), Parent);
       if (isSynchronizationType(Access->getType()) ||
           isAtomicType(Access->getType()))
         continue;

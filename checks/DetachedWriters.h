@@ -25,6 +25,7 @@
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallPtrSet.h"
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -135,6 +136,10 @@ private:
   /// after the call before it names the object that Target of F becomes
   /// there.
   bool callersWaitBeforeUse(const FunctionDecl *F, const ObjectRef &Target);
+  /// Whether a caller of F here reads the object written by W, made under a
+  /// lock, after the call without holding W's mutex (directly, or in a
+  /// function of ours it passes the object to).
+  bool callersReadUnlocked(const FunctionDecl *F, const Write &W);
   /// Whether a caller of F, which returns a guard, names the object that
   /// Target of F becomes there after the guard it received runs. True when
   /// F has no caller here, or one we cannot follow.

@@ -157,18 +157,17 @@ void scanForLocks(const Stmt *S, llvm::SmallVectorImpl<LockState> &Held) {
       }
       if (CE->getNumArgs() == 0 || hasDeferTag(CE))
         continue;
-      // The mutex is the first argument of a mutex-like type; a lock moved
-      // from another one, or built from something else, holds an unknown
-      // mutex.
-      const Expr *Mutex = nullptr;
+      // The mutexes are the arguments of a mutex-like type (several for
+      // std::scoped_lock); a lock moved from another one, or built from
+      // something else, holds an unknown mutex.
+      size_t Before = Held.size();
       for (const Expr *Arg : CE->arguments())
         if (isMutexLike(Arg->getType()) ||
             (Arg->getType()->isPointerType() &&
-             isMutexLike(Arg->getType()->getPointeeType()))) {
-          Mutex = Arg;
-          break;
-        }
-      Held.push_back({VD, Mutex, DS, Shared});
+             isMutexLike(Arg->getType()->getPointeeType())))
+          Held.push_back({VD, Arg, DS, Shared});
+      if (Held.size() == Before)
+        Held.push_back({VD, nullptr, DS, Shared});
     }
     return;
   }
@@ -244,48 +243,41 @@ LockIndex::LockIndex(const Stmt *Body, const ParentMap &Parents)
 
 LockIndex::~LockIndex() = default;
 
-std::optional<LockState> LockIndex::lockBefore(const CompoundStmt *CS,
-                                               const Stmt *Child) const {
+llvm::ArrayRef<LockState> LockIndex::locksBefore(const CompoundStmt *CS,
+                                                 const Stmt *Child) const {
   std::unique_ptr<BlockLocks> &Slot = Blocks[CS];
   if (!Slot) {
     // One pass over the block: what is held before each of its statements.
     Slot = std::make_unique<BlockLocks>();
     llvm::SmallVector<LockState, 2> Held;
     for (const Stmt *S : CS->body()) {
-      Slot->Position.try_emplace(S, Slot->Top.size());
-      Slot->Top.push_back(Held.empty() ? LockState() : Held.back());
+      Slot->Position.try_emplace(S, Slot->Held.size());
+      Slot->Held.emplace_back(Held.begin(), Held.end());
       if (S)
         scanForLocks(S, Held);
     }
   }
   auto It = Slot->Position.find(Child);
   if (It == Slot->Position.end())
-    return std::nullopt;
-  const LockState &Top = Slot->Top[It->second];
-  if (!Top.Key)
-    return std::nullopt;
-  return Top;
+    return {};
+  return Slot->Held[It->second];
 }
 
 std::optional<HeldLock> LockIndex::heldAt(const Stmt *S, const Frame &Fr,
                                           const ObjectResolver &R) const {
   if (!Body)
     return std::nullopt;
-  auto Found = [&](const LockState &Top) {
-    HeldLock L;
-    L.MutexExpr = Top.MutexExpr;
-    if (L.MutexExpr)
-      L.Mutex = R.object(L.MutexExpr, Fr);
-    L.Guard = Top.Where;
-    L.Shared = Top.Shared;
-    return L;
+  // Every lock held at S, innermost first.
+  llvm::SmallVector<LockState, 4> Held;
+  auto Add = [&](llvm::ArrayRef<LockState> Block) {
+    for (const LockState &L : llvm::reverse(Block))
+      Held.push_back(L);
   };
   const Stmt *Child = S;
   for (const Stmt *P = Parents.getParent(S); P;
        Child = P, P = Parents.getParent(P)) {
     if (const auto *CS = llvm::dyn_cast<CompoundStmt>(P)) {
-      if (std::optional<LockState> Top = lockBefore(CS, Child))
-        return Found(*Top);
+      Add(locksBefore(CS, Child));
     } else {
       // A lock declared in the initializer of an if, switch or for.
       const Stmt *Init = nullptr;
@@ -294,7 +286,7 @@ std::optional<HeldLock> LockIndex::heldAt(const Stmt *S, const Frame &Fr,
         bool Shared = false;
         if (Child == If->getThen())
           if (const Expr *M = tryLocked(If->getCond(), Shared))
-            return Found({lockKey(M), M, If, Shared});
+            Held.push_back({lockKey(M), M, If, Shared});
       } else if (const auto *Sw = llvm::dyn_cast<SwitchStmt>(P))
         Init = Sw->getInit();
       else if (const auto *For = llvm::dyn_cast<ForStmt>(P))
@@ -302,23 +294,38 @@ std::optional<HeldLock> LockIndex::heldAt(const Stmt *S, const Frame &Fr,
       else if (const auto *Range = llvm::dyn_cast<CXXForRangeStmt>(P))
         Init = Range->getInit();
       if (Init && Child != Init) {
-        llvm::SmallVector<LockState, 2> Held;
-        scanForLocks(Init, Held);
-        if (!Held.empty())
-          return Found(Held.back());
+        llvm::SmallVector<LockState, 2> InInit;
+        scanForLocks(Init, InInit);
+        Add(InInit);
       }
     }
     if (P == Body)
       break;
   }
-  return std::nullopt;
+  if (Held.empty())
+    return std::nullopt;
+  HeldLock L;
+  L.MutexExpr = Held.front().MutexExpr;
+  if (L.MutexExpr)
+    L.Mutex = R.object(L.MutexExpr, Fr);
+  L.Guard = Held.front().Where;
+  L.Shared = Held.front().Shared;
+  for (const LockState &State : Held)
+    L.All.push_back(State.MutexExpr ? R.object(State.MutexExpr, Fr)
+                                    : std::nullopt);
+  return L;
 }
 
 bool orderedByLock(const std::optional<HeldLock> &ReaderLock, bool WriterLocked,
                    const std::optional<ObjectRef> &WriterMutex) {
-  return ReaderLock && WriterLocked &&
-         (!ReaderLock->Mutex || !WriterMutex ||
-          *ReaderLock->Mutex == *WriterMutex);
+  if (!ReaderLock || !WriterLocked)
+    return false;
+  if (!WriterMutex || ReaderLock->All.empty())
+    return true;
+  for (const std::optional<ObjectRef> &M : ReaderLock->All)
+    if (!M || *M == *WriterMutex)
+      return true;
+  return false;
 }
 
 } // namespace clang::tidy::defer_race

@@ -51,6 +51,9 @@ struct HeldLock {
   std::optional<ObjectRef> Mutex;  ///< the mutex, when it is reachable
   const Stmt *Guard = nullptr;     ///< the lock_guard declaration or lock()
   bool Shared = false;             ///< a reader lock
+  /// Every mutex held there, this one included, as far as each is known:
+  /// std::scoped_lock over several, nested lock_guards, std::lock.
+  llvm::SmallVector<std::optional<ObjectRef>, 2> All;
 };
 
 /// The locks taken in the blocks of one body, each block scanned once.
@@ -70,12 +73,14 @@ public:
 private:
   struct BlockLocks {
     llvm::DenseMap<const Stmt *, unsigned> Position;
-    std::vector<LockState> Top; ///< Top[k]: innermost lock before stmt k
+    /// Held[k]: the locks taken in the block before its statement k,
+    /// innermost last.
+    std::vector<llvm::SmallVector<LockState, 1>> Held;
   };
-  /// The innermost lock taken in the block CS before its statement Child,
-  /// looking only at CS's own statements.
-  std::optional<LockState> lockBefore(const CompoundStmt *CS,
-                                      const Stmt *Child) const;
+  /// The locks taken in the block CS before its statement Child, looking
+  /// only at CS's own statements; innermost last.
+  llvm::ArrayRef<LockState> locksBefore(const CompoundStmt *CS,
+                                        const Stmt *Child) const;
 
   const Stmt *Body;
   const ParentMap &Parents;

@@ -31,6 +31,8 @@ struct Write {
   /// Made before a signal the caller of the root function can wait for (a
   /// returned future, a latch it passed in): ordered for callers that wait.
   bool Published = false;
+  /// Made under a lock, but a caller reads the object without that lock.
+  bool ReadUnlocked = false;
 };
 
 /// Finds the writes that a callable running in frame Fr makes to objects of
