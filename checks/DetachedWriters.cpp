@@ -389,8 +389,7 @@ bool sameMutex(const std::optional<HeldLock> &L, const VarDecl *Holder,
       if (WM->Kind == ObjectRef::Global
               ? M->Kind == ObjectRef::Global && M->Var == WM->Var &&
                     M->Path == WM->Path
-              : M->Kind != ObjectRef::Global && M->Var == Holder &&
-                    M->Path == WM->Path)
+              : M->Var == Holder && M->Path == WM->Path)
         return true;
     }
   }

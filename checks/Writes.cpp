@@ -71,6 +71,43 @@ bool hasConstTwin(const CXXMethodDecl *MD) {
   return false;
 }
 
+// A call on Access to a non-const member function that has no const twin:
+// it exists to modify (a map's operator[], which inserts), whatever is done
+// with its result. ExprMutationAnalyzer may call it a read when the result
+// is only read.
+const Stmt *mutatorCallOn(const Expr *Access, const ParentMap &PM) {
+  // The access may be the call itself: an element reached with operator[].
+  const Stmt *P = PM.getParent(Access);
+  if (const auto *OC =
+          llvm::dyn_cast<CXXOperatorCallExpr>(ignoreWrappers(Access));
+      OC && OC->getNumArgs() > 0)
+    P = OC, Access = OC->getArg(0);
+  while (
+      P && llvm::isa<ImplicitCastExpr, ParenExpr, MemberExpr>(P) &&
+      !(llvm::isa<MemberExpr>(P) &&
+        llvm::isa<CXXMethodDecl>(llvm::cast<MemberExpr>(P)->getMemberDecl())))
+    P = PM.getParent(P);
+  if (const auto *ME = llvm::dyn_cast_or_null<MemberExpr>(P))
+    P = PM.getParent(ME);
+  const CXXMethodDecl *MD = nullptr;
+  const Expr *Object = nullptr;
+  if (const auto *MC = llvm::dyn_cast_or_null<CXXMemberCallExpr>(P)) {
+    MD = MC->getMethodDecl();
+    Object = MC->getImplicitObjectArgument();
+  } else if (const auto *OC = llvm::dyn_cast_or_null<CXXOperatorCallExpr>(P);
+             OC && OC->getNumArgs() > 0) {
+    MD = llvm::dyn_cast_or_null<CXXMethodDecl>(OC->getDirectCallee());
+    Object = OC->getArg(0);
+  }
+  if (!MD || MD->isConst() || MD->isStatic() || !sameExpr(Object, Access) ||
+      llvm::isa<CXXConversionDecl>(MD) || hasConstTwin(MD))
+    return nullptr;
+  // Assignment operators are ExprMutationAnalyzer's business.
+  if (MD->isCopyAssignmentOperator() || MD->isMoveAssignmentOperator())
+    return nullptr;
+  return P;
+}
+
 // Whether the type is an iterator or a handle: a class with operator* or
 // operator->.
 bool isHandleClass(QualType T) {
@@ -272,8 +309,10 @@ void findWritesImpl(const Frame &Fr, AnalysisContext &Analysis,
     QualType PointeeType =
         Type->isPointerType() ? Type->getPointeeType() : QualType();
     if (Obj && !isAtomicType(Type) && !isSynchronizationType(Type) &&
-        !repointedBefore(Access, BC, Resolver, Fr))
-      Record(*Obj, Analyzer->findMutation(Access));
+        !repointedBefore(Access, BC, Resolver, Fr)) {
+      const Stmt *M = Analyzer->findMutation(Access);
+      Record(*Obj, M ? M : mutatorCallOn(Access, PM));
+    }
     if (Pointee && !isAtomicType(PointeeType) &&
         !isSynchronizationType(PointeeType) &&
         !repointedBefore(Access, BC, Resolver, Fr))
