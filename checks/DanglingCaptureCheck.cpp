@@ -73,6 +73,10 @@ void DanglingCaptureCheck::check(const MatchFinder::MatchResult &Result) {
 void DanglingCaptureCheck::checkSpawn(const DetachedSpawn &S) {
   llvm::SmallVector<DanglingCapture, 2> Found;
   danglingCapturesOf(S, *Analysis, Found);
+  // Fixes of two captures of one lambda would each rewrite its parameter
+  // list: only the first warning carries one; the next is offered when the
+  // check runs again on the fixed file.
+  bool FixOffered = false;
   for (const DanglingCapture &Fd : Found) {
     {
       int Subject = S.Kind == SpawnKind::Executor  ? 1
@@ -88,8 +92,12 @@ void DanglingCaptureCheck::checkSpawn(const DetachedSpawn &S) {
                << static_cast<int>(Fd.How) << Fd.Var->getNameAsString()
                << (Fd.Pointer ? Fd.Pointer->getNameAsString() : std::string())
                << Subject << S.What;
-      for (const FixItHint &F : danglingCaptureFix(S, Fd, *Analysis))
-        D << F;
+      if (!FixOffered) {
+        FixIts Fix = danglingCaptureFix(S, Fd, *Analysis);
+        FixOffered = !Fix.empty();
+        for (const FixItHint &F : Fix)
+          D << F;
+      }
     }
     diag(Fd.Var->getLocation(), "'%0' declared here", DiagnosticIDs::Note)
         << Fd.Var->getNameAsString();

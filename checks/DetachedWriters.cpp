@@ -376,20 +376,22 @@ bool sameMutex(const std::optional<HeldLock> &L, const VarDecl *Holder,
                const HeldLock &Writer, const ObjectRef &Target) {
   if (!L)
     return false;
-  for (const std::optional<ObjectRef> &WM : Writer.All) {
-    if (!WM)
+  for (const std::optional<ObjectRef> &WriterMutex : Writer.All) {
+    if (!WriterMutex.has_value())
       return true;
+    const ObjectRef &WM = WriterMutex.value();
     const bool BelowTarget =
-        WM->Kind != ObjectRef::Global && WM->sameRoot(Target);
-    if (!BelowTarget && WM->Kind != ObjectRef::Global)
+        WM.Kind != ObjectRef::Global && WM.sameRoot(Target);
+    if (!BelowTarget && WM.Kind != ObjectRef::Global)
       return true;
-    for (const std::optional<ObjectRef> &M : L->All) {
-      if (!M)
+    for (const std::optional<ObjectRef> &ReaderMutex : L->All) {
+      if (!ReaderMutex.has_value())
         return true;
-      if (WM->Kind == ObjectRef::Global
-              ? M->Kind == ObjectRef::Global && M->Var == WM->Var &&
-                    M->Path == WM->Path
-              : M->Var == Holder && M->Path == WM->Path)
+      const ObjectRef &M = ReaderMutex.value();
+      if (WM.Kind == ObjectRef::Global
+              ? M.Kind == ObjectRef::Global && M.Var == WM.Var &&
+                    M.Path == WM.Path
+              : M.Var == Holder && M.Path == WM.Path)
         return true;
     }
   }

@@ -455,7 +455,9 @@ GuardFate GuardStateAnalysis::fate() {
     if (Ended)
       continue;
     for (const CFGBlock *Succ : St.Block->succs())
-      if (Succ && Visited.insert({Succ, unsigned(St.Armed), St.Tracked}).second)
+      if (Succ &&
+          Visited.insert({Succ, static_cast<unsigned>(St.Armed), St.Tracked})
+              .second)
         Queue.push_back({Succ, 0, St.Armed, St.Tracked});
   }
   return ToCaller ? GuardFate::ToCaller : GuardFate::NeverRuns;

@@ -333,7 +333,9 @@ std::optional<Common> commonBlock(const Stmt *S, const Stmt *T,
   Child = T;
   for (const Stmt *P = PM.getParent(T); P; Child = P, P = PM.getParent(P)) {
     const auto *CS = llvm::dyn_cast<CompoundStmt>(P);
-    auto It = CS ? ChildOnPathOfS.find(CS) : ChildOnPathOfS.end();
+    if (!CS)
+      continue;
+    auto It = ChildOnPathOfS.find(CS);
     if (It == ChildOnPathOfS.end())
       continue;
     Common C;

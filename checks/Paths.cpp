@@ -113,7 +113,8 @@ bool reachable(const Stmt *S, const Stmt *Body, const FunctionDecl *Root,
           return false; // the branch is never taken
         continue;
       }
-      if (Root && (C.Param = soleParameter(C.Cond, Root)))
+      C.Param = Root ? soleParameter(C.Cond, Root) : nullptr;
+      if (C.Param)
         Out.push_back(C);
     } else if (const auto *Case = llvm::dyn_cast<CaseStmt>(P)) {
       // The case label S is under, in the switch around it.
@@ -122,8 +123,10 @@ bool reachable(const Stmt *S, const Stmt *Body, const FunctionDecl *Root,
           BranchCondition C;
           C.Cond = Switch->getCond();
           C.Case = Case;
-          if (Root && !Switch->getConditionVariable() &&
-              (C.Param = soleParameter(C.Cond, Root)))
+          C.Param = Root && !Switch->getConditionVariable()
+                        ? soleParameter(C.Cond, Root)
+                        : nullptr;
+          if (C.Param)
             Out.push_back(C);
           break;
         }

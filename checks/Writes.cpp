@@ -83,7 +83,7 @@ const Stmt *mutatorCallOn(const Expr *Access, const ParentMap &PM) {
       OC && OC->getNumArgs() > 0)
     P = OC, Access = OC->getArg(0);
   while (
-      P && llvm::isa<ImplicitCastExpr, ParenExpr, MemberExpr>(P) &&
+      llvm::isa_and_nonnull<ImplicitCastExpr, ParenExpr, MemberExpr>(P) &&
       !(llvm::isa<MemberExpr>(P) &&
         llvm::isa<CXXMethodDecl>(llvm::cast<MemberExpr>(P)->getMemberDecl())))
     P = PM.getParent(P);
@@ -207,7 +207,7 @@ bool onlyReads(const Stmt *Mutation, const Expr *Access, BodyContext &BC) {
       UO && UO->getOpcode() == UO_AddrOf &&
       sameExpr(UO->getSubExpr(), Access)) {
     const Stmt *P = BC.parents().getParent(UO);
-    while (P && llvm::isa<ImplicitCastExpr, ParenExpr>(P))
+    while (llvm::isa_and_nonnull<ImplicitCastExpr, ParenExpr>(P))
       P = BC.parents().getParent(P);
     if (llvm::isa_and_nonnull<DeclStmt>(P))
       return true;

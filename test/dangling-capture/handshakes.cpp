@@ -31,6 +31,7 @@ int usesAfterSignal() {
   std::future<void> f = p.get_future();
   std::thread([&n, &p] {
   // CHECK-MESSAGES: :[[@LINE-1]]:17: warning: detached thread captures 'n' by reference; 'n' goes out of scope while the thread may still use it [defer-race-dangling-capture]
+  // CHECK-FIXES: {{^}}  std::thread([n, &p]() mutable {{{$}}
     p.set_value();
     n = 42;
   }).detach();
@@ -54,6 +55,7 @@ int neverWaits() {
   auto done = std::make_shared<boost::latch>(1);
   std::thread([&n, done] {
   // CHECK-MESSAGES: :[[@LINE-1]]:17: warning: detached thread captures 'n' by reference; 'n' goes out of scope while the thread may still use it [defer-race-dangling-capture]
+  // CHECK-FIXES: {{^}}  std::thread([n, done]() mutable {{{$}}
     n = 42;
     done->count_down();
   }).detach();
@@ -67,6 +69,7 @@ int timedWait() {
   std::thread([&n, &p] {
   // CHECK-MESSAGES: :[[@LINE-1]]:17: warning: detached thread captures 'n' by reference; 'n' goes out of scope while the thread may still use it [defer-race-dangling-capture]
   // CHECK-MESSAGES: :[[@LINE-2]]:21: warning: detached thread captures 'p' by reference; 'p' goes out of scope while the thread may still use it [defer-race-dangling-capture]
+  // CHECK-FIXES: {{^}}  std::thread([n, &p]() mutable {{{$}}
     n = 42;
     p.set_value();
   }).detach();
@@ -98,6 +101,7 @@ void waitsTooLate() {
     int n = 0;
     std::thread([&n, &p] {
     // CHECK-MESSAGES: :[[@LINE-1]]:19: warning: detached thread captures 'n' by reference; 'n' goes out of scope while the thread may still use it [defer-race-dangling-capture]
+    // CHECK-FIXES: {{^}}    std::thread([n, &p]() mutable {{{$}}
       n = 1;
       p.set_value();
     }).detach();

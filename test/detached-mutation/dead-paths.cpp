@@ -35,6 +35,7 @@ void constantOn(Index &ix) {
     if (!kAsync)
       std::thread([&ix] { ++ix.generation; }).detach();
       // CHECK-MESSAGES: :[[@LINE-1]]:47: warning: thread detached in a scope-exit guard may still be writing 'ix.generation' after 'constantOn' returns [defer-race-detached-mutation]
+      // CHECK-FIXES: {{^}}      std::thread([&ix] { ++ix.generation; }).join();{{$}}
   });
 }
 
@@ -43,6 +44,7 @@ template <bool Async> void templated(Index &ix) {
     if constexpr (Async)
       std::thread([&ix] { ++ix.generation; }).detach();
       // CHECK-MESSAGES: :[[@LINE-1]]:47: warning: thread detached in a scope-exit guard may still be writing 'ix.generation' after 'templated' returns [defer-race-detached-mutation]
+      // CHECK-FIXES: {{^}}      std::thread([&ix] { ++ix.generation; }).join();{{$}}
   });
 }
 template void templated<false>(Index &);
@@ -63,6 +65,7 @@ void annotateSometimes(Index &ix, bool async) {
     if (async)
       std::thread([&ix] { ++ix.generation; }).detach();
       // CHECK-MESSAGES: :[[@LINE-1]]:47: warning: thread detached in a scope-exit guard may still be writing 'ix.generation' after 'annotateSometimes' returns [defer-race-detached-mutation]
+      // CHECK-FIXES: {{^}}      std::thread([&ix] { ++ix.generation; }).join();{{$}}
   });
 }
 void callsBoth(Index &ix) {
@@ -76,6 +79,7 @@ void defaulted(Index &ix, bool background = true) {
     if (background)
       std::thread([&ix] { ++ix.generation; }).detach();
       // CHECK-MESSAGES: :[[@LINE-1]]:47: warning: thread detached in a scope-exit guard may still be writing 'ix.generation' after 'defaulted' returns [defer-race-detached-mutation]
+      // CHECK-FIXES: {{^}}      std::thread([&ix] { ++ix.generation; }).join();{{$}}
   });
 }
 void usesDefault(Index &ix) { defaulted(ix); }
@@ -102,5 +106,6 @@ void uncalled(Index &ix, bool async) {
     if (async)
       std::thread([&ix] { ++ix.generation; }).detach();
       // CHECK-MESSAGES: :[[@LINE-1]]:47: warning: thread detached in a scope-exit guard may still be writing 'ix.generation' after 'uncalled' returns [defer-race-detached-mutation]
+      // CHECK-FIXES: {{^}}      std::thread([&ix] { ++ix.generation; }).join();{{$}}
   });
 }

@@ -43,6 +43,7 @@ void dismissedThroughHelper(Doc &d) {
 void rearmedThroughHelper(Doc &d) {
   Guard g([&d] { std::thread([&d] { d.version = 1; }).detach(); });
   // CHECK-MESSAGES: :[[@LINE-1]]:55: warning: thread detached in a scope-exit guard may still be writing 'd.version' after 'rearmedThroughHelper' returns [defer-race-detached-mutation]
+  // CHECK-FIXES: {{^}}  Guard g([&d] { std::thread([&d] { d.version = 1; }).join(); });{{$}}
   disarm(g);
   rearm(g);
 }
@@ -62,6 +63,7 @@ void dismissedByClearingCallable(Doc &d) {
 void setInactiveThenActive(Doc &d) {
   Guard g([&d] { std::thread([&d] { d.version = 1; }).detach(); });
   // CHECK-MESSAGES: :[[@LINE-1]]:55: warning: thread detached in a scope-exit guard may still be writing 'd.version' after 'setInactiveThenActive' returns [defer-race-detached-mutation]
+  // CHECK-FIXES: {{^}}  Guard g([&d] { std::thread([&d] { d.version = 1; }).join(); });{{$}}
   g.setActive(false);
   g.setActive(true);
 }
@@ -69,6 +71,7 @@ void setInactiveThenActive(Doc &d) {
 void dismissedOnOnePath(Doc &d, bool ok) {
   Guard g([&d] { std::thread([&d] { d.version = 1; }).detach(); });
   // CHECK-MESSAGES: :[[@LINE-1]]:55: warning: thread detached in a scope-exit guard may still be writing 'd.version' after 'dismissedOnOnePath' returns [defer-race-detached-mutation]
+  // CHECK-FIXES: {{^}}  Guard g([&d] { std::thread([&d] { d.version = 1; }).join(); });{{$}}
   if (ok)
     g.stop();
 }
@@ -77,6 +80,7 @@ void dismissedOnOnePath(Doc &d, bool ok) {
 void movedInto(Doc &d) {
   Guard g([&d] { std::thread([&d] { d.version = 1; }).detach(); });
   // CHECK-MESSAGES: :[[@LINE-1]]:55: warning: thread detached in a scope-exit guard may still be writing 'd.version' after 'movedInto' returns [defer-race-detached-mutation]
+  // CHECK-FIXES: {{^}}  Guard g([&d] { std::thread([&d] { d.version = 1; }).join(); });{{$}}
   Guard h(std::move(g));
 }
 
@@ -104,6 +108,7 @@ int callerReadsBeforeItRuns() {
 Guard handedOutReadAfter(Doc &d) {
   Guard g([&d] { std::thread([&d] { d.version = 1; }).detach(); });
   // CHECK-MESSAGES: :[[@LINE-1]]:55: warning: thread detached in a scope-exit guard may still be writing 'd.version' after 'handedOutReadAfter' returns [defer-race-detached-mutation]
+  // CHECK-FIXES: {{^}}  Guard g([&d] { std::thread([&d] { d.version = 1; }).join(); });{{$}}
   return g;
 }
 
@@ -137,5 +142,6 @@ void neverCommitted(Doc &d) {
 void committed(Doc &d) {
   OnCommit c([&d] { std::thread([&d] { d.version = 1; }).detach(); });
   // CHECK-MESSAGES: :[[@LINE-1]]:58: warning: thread detached in a scope-exit guard may still be writing 'd.version' after 'committed' returns [defer-race-detached-mutation]
+  // CHECK-FIXES: {{^}}  OnCommit c([&d] { std::thread([&d] { d.version = 1; }).join(); });{{$}}
   c.commit();
 }

@@ -59,6 +59,7 @@ void writeAfterSignal(Job &j) {
       j.rows = 1;
     }).detach();
     // CHECK-MESSAGES: :[[@LINE-1]]:8: warning: thread detached in a scope-exit guard may still be writing 'j.rows' after 'writeAfterSignal' returns [defer-race-detached-mutation]
+    // CHECK-FIXES: {{^}}    }).join();{{$}}
     f.wait();
   });
 }
@@ -87,6 +88,7 @@ void waitForOnce(Job &j) {
       p.set_value();
     }).detach();
     // CHECK-MESSAGES: :[[@LINE-1]]:8: warning: thread detached in a scope-exit guard may still be writing 'j.rows' after 'waitForOnce' returns [defer-race-detached-mutation]
+    // CHECK-FIXES: {{^}}    }).join();{{$}}
     f.wait_for(std::chrono::milliseconds(5));
   });
 }
@@ -101,6 +103,7 @@ void waitOnAnotherFuture(Job &j) {
       p.set_value();
     }).detach();
     // CHECK-MESSAGES: :[[@LINE-1]]:8: warning: thread detached in a scope-exit guard may still be writing 'j.rows' after 'waitOnAnotherFuture' returns [defer-race-detached-mutation]
+    // CHECK-FIXES: {{^}}    }).join();{{$}}
     f.wait();
   });
 }
@@ -132,6 +135,7 @@ void writeAfterPredicate(Job &j) {
       j.cv.notify_one();
     }).detach();
     // CHECK-MESSAGES: :[[@LINE-1]]:8: warning: thread detached in a scope-exit guard may still be writing 'j.rows' after 'writeAfterPredicate' returns [defer-race-detached-mutation]
+    // CHECK-FIXES: {{^}}    }).join();{{$}}
     std::unique_lock<std::mutex> lock(j.mu);
     j.cv.wait(lock, [&j] { return j.done; });
   });
@@ -179,6 +183,7 @@ void conditionalSignal(Job &j, boost::latch &l) {
       j.rows = 1;
     }).detach();
     // CHECK-MESSAGES: :[[@LINE-1]]:8: warning: thread detached in a scope-exit guard may still be writing 'j.rows' after 'conditionalSignal' returns [defer-race-detached-mutation]
+    // CHECK-FIXES: {{^}}    }).join();{{$}}
     done.wait();
   });
 }
@@ -212,6 +217,7 @@ std::future<void> returnsFutureReadEarly(Job &j) {
       p->set_value();
     }).detach();
     // CHECK-MESSAGES: :[[@LINE-1]]:8: warning: thread detached in a scope-exit guard may still be writing 'j.status' after 'returnsFutureReadEarly' returns [defer-race-detached-mutation]
+    // CHECK-FIXES: {{^}}    }).join();{{$}}
   });
   return f;
 }

@@ -38,6 +38,7 @@ void noLockAroundHelper(Account &a) {
   auto g = gsl::finally([&a] {
     std::thread([&a] { credit(a, 5); }).detach();
     // CHECK-MESSAGES: :[[@LINE-1]]:41: warning: thread detached in a scope-exit guard may still be writing 'a.cents' after 'noLockAroundHelper' returns [defer-race-detached-mutation]
+    // CHECK-FIXES: {{^}}    std::thread([&a] { credit(a, 5); }).join();{{$}}
   });
 }
 
@@ -63,6 +64,7 @@ void lockReleasedBeforeWrite(Account &a) {
       a.cents = 1;
     }).detach();
     // CHECK-MESSAGES: :[[@LINE-1]]:8: warning: thread detached in a scope-exit guard may still be writing 'a.cents' after 'lockReleasedBeforeWrite' returns [defer-race-detached-mutation]
+    // CHECK-FIXES: {{^}}    }).join();{{$}}
   });
 }
 
@@ -98,6 +100,7 @@ void writeBesideIfInit(Account &a) {
       a.cents = 1;
     }).detach();
     // CHECK-MESSAGES: :[[@LINE-1]]:8: warning: thread detached in a scope-exit guard may still be writing 'a.cents' after 'writeBesideIfInit' returns [defer-race-detached-mutation]
+    // CHECK-FIXES: {{^}}    }).join();{{$}}
   });
 }
 
@@ -163,6 +166,7 @@ void tryLockIgnored(Account &a) {
       a.cents = 1;
     }).detach();
     // CHECK-MESSAGES: :[[@LINE-1]]:8: warning: thread detached in a scope-exit guard may still be writing 'a.cents' after 'tryLockIgnored' returns [defer-race-detached-mutation]
+    // CHECK-FIXES: {{^}}    }).join();{{$}}
   });
 }
 
@@ -201,6 +205,7 @@ void notALock(Account &a) {
       a.cents = 1;
     }).detach();
     // CHECK-MESSAGES: :[[@LINE-1]]:8: warning: thread detached in a scope-exit guard may still be writing 'a.cents' after 'notALock' returns [defer-race-detached-mutation]
+    // CHECK-FIXES: {{^}}    }).join();{{$}}
   });
 }
 
@@ -212,6 +217,7 @@ void writeUnderSharedLock(Account &a) {
       a.cents = 1;
     }).detach();
     // CHECK-MESSAGES: :[[@LINE-1]]:8: warning: thread detached in a scope-exit guard may still be writing 'a.cents' after 'writeUnderSharedLock' returns [defer-race-detached-mutation]
+    // CHECK-FIXES: {{^}}    }).join();{{$}}
   });
 }
 
@@ -222,6 +228,7 @@ void writeUnderBoostSharedLock(Account &a) {
       a.cents = 1;
     }).detach();
     // CHECK-MESSAGES: :[[@LINE-1]]:8: warning: thread detached in a scope-exit guard may still be writing 'a.cents' after 'writeUnderBoostSharedLock' returns [defer-race-detached-mutation]
+    // CHECK-FIXES: {{^}}    }).join();{{$}}
   });
 }
 
@@ -233,6 +240,7 @@ void writeUnderLockShared(Account &a) {
       a.rw.unlock_shared();
     }).detach();
     // CHECK-MESSAGES: :[[@LINE-1]]:8: warning: thread detached in a scope-exit guard may still be writing 'a.cents' after 'writeUnderLockShared' returns [defer-race-detached-mutation]
+    // CHECK-FIXES: {{^}}    }).join();{{$}}
   });
 }
 
@@ -253,6 +261,7 @@ void lockedWrite(Account &a) {
       a.owner = "bank";
     }).detach();
     // CHECK-MESSAGES: :[[@LINE-1]]:8: warning: thread detached in a scope-exit guard may still be writing 'a.owner' after 'lockedWrite' returns [defer-race-detached-mutation]
+    // CHECK-FIXES: {{^}}    }).join();{{$}}
   });
 }
 
@@ -285,6 +294,7 @@ void lockedWriteOtherMutex(Account &a) {
       a.owner = "bank";
     }).detach();
     // CHECK-MESSAGES: :[[@LINE-1]]:8: warning: thread detached in a scope-exit guard may still be writing 'a.owner' after 'lockedWriteOtherMutex' returns [defer-race-detached-mutation]
+    // CHECK-FIXES: {{^}}    }).join();{{$}}
   });
 }
 

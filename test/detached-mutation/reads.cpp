@@ -41,6 +41,7 @@ void writesThroughIterator(Directory &d) {
       it->second = 1;
     }).detach();
     // CHECK-MESSAGES: :[[@LINE-1]]:8: warning: thread detached in a scope-exit guard may still be writing 'd.entries' after 'writesThroughIterator' returns [defer-race-detached-mutation]
+    // CHECK-FIXES: {{^}}    }).join();{{$}}
   });
 }
 
@@ -48,6 +49,7 @@ void writesThroughAt(Directory &d) {
   auto g = gsl::finally([&d] {
     std::thread([&d] { d.ids.at(0) = 1; }).detach();
     // CHECK-MESSAGES: :[[@LINE-1]]:44: warning: thread detached in a scope-exit guard may still be writing 'd.ids' after 'writesThroughAt' returns [defer-race-detached-mutation]
+    // CHECK-FIXES: {{^}}    std::thread([&d] { d.ids.at(0) = 1; }).join();{{$}}
   });
 }
 
@@ -55,6 +57,7 @@ void mapSubscriptInserts(Directory &d) {
   auto g = gsl::finally([&d] {
     std::thread([&d] { g_sum += d.entries["missing"]; }).detach();
     // CHECK-MESSAGES: :[[@LINE-1]]:58: warning: thread detached in a scope-exit guard may still be writing 'd.entries' after 'mapSubscriptInserts' returns [defer-race-detached-mutation]
+    // CHECK-FIXES: {{^}}    std::thread([&d] { g_sum += d.entries["missing"]; }).join();{{$}}
   });
 }
 
@@ -75,6 +78,7 @@ void writeThroughLocalPointer(Directory &d) {
       p->version = 1;
     }).detach();
     // CHECK-MESSAGES: :[[@LINE-1]]:8: warning: thread detached in a scope-exit guard may still be writing 'd.version' after 'writeThroughLocalPointer' returns [defer-race-detached-mutation]
+    // CHECK-FIXES: {{^}}    }).join();{{$}}
   });
 }
 
@@ -100,5 +104,6 @@ void repointedOnlySometimes(Directory &d, bool copy) {
       p->version = 1;
     }).detach();
     // CHECK-MESSAGES: :[[@LINE-1]]:8: warning: thread detached in a scope-exit guard may still be writing 'd.version' after 'repointedOnlySometimes' returns [defer-race-detached-mutation]
+    // CHECK-FIXES: {{^}}    }).join();{{$}}
   });
 }
