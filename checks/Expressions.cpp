@@ -6,6 +6,7 @@
 #include "clang/AST/ParentMap.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/Basic/SourceManager.h"
+#include <algorithm>
 
 namespace clang::tidy::defer_race {
 
@@ -240,6 +241,36 @@ private:
 void forEachCall(const Stmt *S, llvm::function_ref<bool(const CallExpr *)> Fn) {
   if (S)
     CallVisitor(Fn).TraverseStmt(const_cast<Stmt *>(S));
+}
+
+void forEachStmt(const Stmt *S, unsigned MaxNodes,
+                 llvm::function_ref<bool(const Stmt *)> Fn) {
+  llvm::SmallVector<const Stmt *, 16> Work;
+  if (S)
+    Work.push_back(S);
+  for (unsigned Seen = 0; !Work.empty() && Seen < MaxNodes; ++Seen) {
+    const Stmt *X = Work.pop_back_val();
+    if (Fn(X))
+      return;
+    if (llvm::isa<LambdaExpr>(X))
+      continue;
+    size_t Mark = Work.size();
+    for (const Stmt *Child : X->children())
+      if (Child)
+        Work.push_back(Child);
+    std::reverse(Work.begin() + Mark, Work.end());
+  }
+}
+
+std::optional<unsigned> positionIn(const CompoundStmt *Block,
+                                   const Stmt *Child) {
+  unsigned I = 0;
+  for (const Stmt *S : Block->body()) {
+    if (S == Child)
+      return I;
+    ++I;
+  }
+  return std::nullopt;
 }
 
 const FunctionDecl *userDefinedCallee(const CallExpr *Call,

@@ -14,6 +14,7 @@
 #include "clang/AST/ExprCXX.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallVector.h"
+#include <optional>
 
 namespace clang {
 class ParentMap;
@@ -76,6 +77,16 @@ Leaves collectLeaves(const Stmt *S);
 /// Calls Fn on every call in S, in source order, not looking inside nested
 /// lambdas or local classes. Stops early when Fn returns true.
 void forEachCall(const Stmt *S, llvm::function_ref<bool(const CallExpr *)> Fn);
+
+/// Calls Fn on S and every statement below it, in source order (pre-order),
+/// not entering lambdas, and at most MaxNodes of them. Stops early when Fn
+/// returns true.
+void forEachStmt(const Stmt *S, unsigned MaxNodes,
+                 llvm::function_ref<bool(const Stmt *)> Fn);
+
+/// The position of Child among the statements of Block, if it is one.
+std::optional<unsigned> positionIn(const CompoundStmt *Block,
+                                   const Stmt *Child);
 
 /// The function with a body that Call runs, if it is visible and not in a
 /// system header.

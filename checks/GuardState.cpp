@@ -72,9 +72,7 @@ void destructorTests(const FunctionDecl *FD, const CXXRecordDecl *RD,
       Def = definitionOf(Pattern);
   if (!Def || !Def->getBody() || Depth > 2)
     return;
-  llvm::SmallVector<const Stmt *, 16> Work{Def->getBody()};
-  for (unsigned Steps = 0; !Work.empty() && Steps < 256; ++Steps) {
-    const Stmt *S = Work.pop_back_val();
+  forEachStmt(Def->getBody(), 256, [&](const Stmt *S) {
     if (const auto *If = llvm::dyn_cast<IfStmt>(S)) {
       // if (active_) f_();  or  if (!active_) return; f_();
       testedIn(If->getCond(), !leaves(If->getThen()), Out);
@@ -84,12 +82,8 @@ void destructorTests(const FunctionDecl *FD, const CXXRecordDecl *RD,
                     MC->getImplicitObjectArgument()->IgnoreParenImpCasts()))
         destructorTests(MD, RD, Out, Depth + 1);
     }
-    if (llvm::isa<LambdaExpr>(S))
-      continue;
-    for (const Stmt *C : S->children())
-      if (C)
-        Work.push_back(C);
-  }
+    return false;
+  });
 }
 
 // The truth value E stores, if known. Parameters of Callee take the value of
@@ -139,10 +133,7 @@ Effect methodEffect(const CXXMethodDecl *MD, const CallExpr *Call,
   if (!Def || !Def->getBody() || Depth > 2)
     return Effect::None;
   Effect Result = Effect::None;
-  // Statements in source order.
-  llvm::SmallVector<const Stmt *, 16> Work{Def->getBody()};
-  for (unsigned Steps = 0; !Work.empty() && Steps < 256; ++Steps) {
-    const Stmt *S = Work.pop_back_val();
+  forEachStmt(Def->getBody(), 256, [&](const Stmt *S) {
     const Expr *Target = nullptr, *Value = nullptr;
     if (const auto *BO = llvm::dyn_cast<BinaryOperator>(S);
         BO && BO->getOpcode() == BO_Assign)
@@ -163,14 +154,8 @@ Effect methodEffect(const CXXMethodDecl *MD, const CallExpr *Call,
             E != Effect::None)
           Result = E;
     }
-    if (llvm::isa<LambdaExpr>(S))
-      continue;
-    llvm::SmallVector<const Stmt *, 8> Kids;
-    for (const Stmt *C : S->children())
-      if (C)
-        Kids.push_back(C);
-    Work.append(Kids.rbegin(), Kids.rend());
-  }
+    return false;
+  });
   return Result;
 }
 
@@ -224,8 +209,7 @@ public:
 private:
   Effect callEffect(const CallExpr *Call, const VarDecl *&Target,
                     unsigned Depth = 0);
-  Effect effectOnParam(const FunctionDecl *Def, const ParmVarDecl *P,
-                       unsigned Depth);
+  Effect effectOnParam(const FunctionDecl *Def, const ParmVarDecl *P);
   bool initiallyArmed(const VarDecl *V) const;
   // A declaration that moves a guard into a new one: the new one.
   const VarDecl *movedInto(const Stmt *S, const VarDecl *From) const;
@@ -238,29 +222,20 @@ private:
 };
 
 Effect GuardStateAnalysis::effectOnParam(const FunctionDecl *Def,
-                                         const ParmVarDecl *P, unsigned Depth) {
+                                         const ParmVarDecl *P) {
   llvm::DenseMap<const VarDecl *, const VarDecl *> Param{{P, P}};
   Effect Result = Effect::None;
-  llvm::SmallVector<const Stmt *, 16> Work{Def->getBody()};
-  for (unsigned Steps = 0; !Work.empty() && Steps < 256; ++Steps) {
-    const Stmt *S = Work.pop_back_val();
-    if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(S);
-        MC && designated(MC->getImplicitObjectArgument(), Param)) {
-      Effect E = methodEffect(MC->getMethodDecl(), MC, T);
-      if (E == Effect::None)
-        E = namedEffect(MC);
-      if (E != Effect::None)
-        Result = E;
-    }
-    if (llvm::isa<LambdaExpr>(S))
-      continue;
-    llvm::SmallVector<const Stmt *, 8> Kids;
-    for (const Stmt *C : S->children())
-      if (C)
-        Kids.push_back(C);
-    Work.append(Kids.rbegin(), Kids.rend());
-  }
-  (void)Depth;
+  forEachStmt(Def->getBody(), 256, [&](const Stmt *S) {
+    const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(S);
+    if (!MC || !designated(MC->getImplicitObjectArgument(), Param))
+      return false;
+    Effect E = methodEffect(MC->getMethodDecl(), MC, T);
+    if (E == Effect::None)
+      E = namedEffect(MC);
+    if (E != Effect::None)
+      Result = E;
+    return false;
+  });
   return Result;
 }
 
@@ -285,7 +260,7 @@ Effect GuardStateAnalysis::callEffect(const CallExpr *Call,
       continue;
     if (const VarDecl *V = designated(Call->getArg(I), Names)) {
       Target = V;
-      return effectOnParam(Def, P, Depth + 1);
+      return effectOnParam(Def, P);
     }
   }
   return Effect::None;

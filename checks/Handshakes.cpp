@@ -178,15 +178,8 @@ std::optional<unsigned> unconditionalIndex(const Stmt *S,
                                            bool BodyOk = false) {
   const Stmt *Child = S;
   for (const Stmt *P = PM.getParent(S); P; Child = P, P = PM.getParent(P)) {
-    if (P == Top) {
-      unsigned I = 0;
-      for (const Stmt *B : Top->body()) {
-        if (B == Child)
-          return I;
-        ++I;
-      }
-      return std::nullopt;
-    }
+    if (P == Top)
+      return positionIn(Top, Child);
     if (llvm::isa<IfStmt, SwitchStmt, ConditionalOperator,
                   BinaryConditionalOperator, LambdaExpr, CXXCatchStmt>(P))
       return std::nullopt;
@@ -231,30 +224,24 @@ void predicateState(const CXXMemberCallExpr *Wait,
                     llvm::SmallPtrSetImpl<const Decl *> &Out) {
   if (Wait->getNumArgs() < 2)
     return;
-  llvm::SmallVector<const Stmt *, 16> Work{
-      Wait->getArg(Wait->getNumArgs() - 1)};
-  for (unsigned Steps = 0; !Work.empty() && Steps < 128; ++Steps) {
-    const Stmt *S = Work.pop_back_val();
-    if (const auto *L = llvm::dyn_cast<LambdaExpr>(S)) {
-      Work.push_back(L->getBody());
-      continue;
-    }
+  const Stmt *Predicate = Wait->getArg(Wait->getNumArgs() - 1);
+  if (const auto *L = llvm::dyn_cast<LambdaExpr>(
+          ignoreWrappers(Wait->getArg(Wait->getNumArgs() - 1))))
+    Predicate = L->getBody();
+  forEachStmt(Predicate, 128, [&](const Stmt *S) {
     if (const auto *DRE = llvm::dyn_cast<DeclRefExpr>(S))
       Out.insert(DRE->getDecl());
     else if (const auto *ME = llvm::dyn_cast<MemberExpr>(S))
       Out.insert(ME->getMemberDecl());
-    for (const Stmt *C : S->children())
-      if (C)
-        Work.push_back(C);
-  }
+    return false;
+  });
 }
 
 // Whether S assigns to one of the declarations in State.
 bool setsState(const Stmt *S,
                const llvm::SmallPtrSetImpl<const Decl *> &State) {
-  llvm::SmallVector<const Stmt *, 16> Work{S};
-  for (unsigned Steps = 0; !Work.empty() && Steps < 256; ++Steps) {
-    const Stmt *X = Work.pop_back_val();
+  bool Sets = false;
+  forEachStmt(S, 256, [&](const Stmt *X) {
     const Expr *Target = nullptr;
     if (const auto *BO = llvm::dyn_cast<BinaryOperator>(X);
         BO && BO->isAssignmentOp())
@@ -265,39 +252,24 @@ bool setsState(const Stmt *S,
     else if (const auto *UO = llvm::dyn_cast<UnaryOperator>(X);
              UO && UO->isIncrementDecrementOp())
       Target = UO->getSubExpr();
-    if (Target) {
-      Target = ignoreWrappers(Target);
-      if (const auto *DRE = llvm::dyn_cast<DeclRefExpr>(Target);
-          DRE && State.count(DRE->getDecl()))
-        return true;
-      if (const auto *ME = llvm::dyn_cast<MemberExpr>(Target);
-          ME && State.count(ME->getMemberDecl()))
-        return true;
-    }
-    if (llvm::isa<LambdaExpr>(X))
-      continue;
-    for (const Stmt *C : X->children())
-      if (C)
-        Work.push_back(C);
-  }
-  return false;
+    if (!Target)
+      return false;
+    Target = ignoreWrappers(Target);
+    if (const auto *DRE = llvm::dyn_cast<DeclRefExpr>(Target))
+      Sets = State.count(DRE->getDecl()) > 0;
+    else if (const auto *ME = llvm::dyn_cast<MemberExpr>(Target))
+      Sets = State.count(ME->getMemberDecl()) > 0;
+    return Sets;
+  });
+  return Sets;
 }
 
-// Calls in S (not in nested lambdas), in source order, bounded.
+// Calls in S (not in nested lambdas), in source order.
 void callsIn(const Stmt *S, llvm::SmallVectorImpl<const CallExpr *> &Out) {
-  llvm::SmallVector<const Stmt *, 16> Work{S};
-  for (unsigned Steps = 0; !Work.empty() && Steps < 4096; ++Steps) {
-    const Stmt *X = Work.pop_back_val();
-    if (const auto *Call = llvm::dyn_cast<CallExpr>(X))
-      Out.push_back(Call);
-    if (llvm::isa<LambdaExpr>(X))
-      continue;
-    llvm::SmallVector<const Stmt *, 8> Kids;
-    for (const Stmt *C : X->children())
-      if (C)
-        Kids.push_back(C);
-    Work.append(Kids.rbegin(), Kids.rend());
-  }
+  forEachCall(S, [&](const CallExpr *Call) {
+    Out.push_back(Call);
+    return false;
+  });
 }
 
 // The index in Top of the statement containing S, if S is in Top.
@@ -305,15 +277,8 @@ std::optional<unsigned> indexIn(const Stmt *S, const CompoundStmt *Top,
                                 const ParentMap &PM) {
   const Stmt *Child = S;
   for (const Stmt *P = PM.getParent(S); P; Child = P, P = PM.getParent(P))
-    if (P == Top) {
-      unsigned I = 0;
-      for (const Stmt *B : Top->body()) {
-        if (B == Child)
-          return I;
-        ++I;
-      }
-      return std::nullopt;
-    }
+    if (P == Top)
+      return positionIn(Top, Child);
   return std::nullopt;
 }
 
@@ -338,19 +303,14 @@ std::optional<Common> commonBlock(const Stmt *S, const Stmt *T,
     auto It = ChildOnPathOfS.find(CS);
     if (It == ChildOnPathOfS.end())
       continue;
+    std::optional<unsigned> IS = positionIn(CS, It->second);
+    std::optional<unsigned> IT = positionIn(CS, Child);
+    if (!IS || !IT)
+      return std::nullopt;
     Common C;
     C.Block = CS;
-    unsigned I = 0;
-    bool FoundS = false, FoundT = false;
-    for (const Stmt *B : CS->body()) {
-      if (B == It->second)
-        C.IndexOfS = I, FoundS = true;
-      if (B == Child)
-        C.IndexOfT = I, FoundT = true;
-      ++I;
-    }
-    if (!FoundS || !FoundT)
-      return std::nullopt;
+    C.IndexOfS = *IS;
+    C.IndexOfT = *IT;
     return C;
   }
   return std::nullopt;
@@ -443,20 +403,16 @@ std::optional<unsigned> firstLocking(const CompoundStmt *Block,
   for (const Stmt *B : Block->body()) {
     if (I >= Limit)
       break;
-    llvm::SmallVector<const Stmt *, 16> Work{B};
-    for (unsigned Steps = 0; !Work.empty() && Steps < 256; ++Steps) {
-      const Stmt *X = Work.pop_back_val();
+    bool Locks = false;
+    forEachStmt(B, 256, [&](const Stmt *X) {
       llvm::SmallVector<LockState, 2> Held;
       if (!llvm::isa<CompoundStmt>(X))
         scanForLocks(X, Held);
-      if (!Held.empty())
-        return I;
-      if (llvm::isa<LambdaExpr>(X))
-        continue;
-      for (const Stmt *C : X->children())
-        if (C)
-          Work.push_back(C);
-    }
+      Locks = !Held.empty();
+      return Locks;
+    });
+    if (Locks)
+      return I;
     ++I;
   }
   return std::nullopt;
@@ -548,18 +504,12 @@ std::optional<Handshake> publishedSignal(const Frame &Thread,
     return std::nullopt;
   // What the owner returns: a future of one of the promises.
   llvm::SmallVector<SyncKey, 2> Returned;
-  llvm::SmallVector<const Stmt *, 16> Work{OwnerBody};
-  for (unsigned Steps = 0; !Work.empty() && Steps < 4096; ++Steps) {
-    const Stmt *X = Work.pop_back_val();
+  forEachStmt(OwnerBody, 4096, [&](const Stmt *X) {
     if (const auto *Ret = llvm::dyn_cast<ReturnStmt>(X))
       if (std::optional<SyncKey> K = keyOf(Ret->getRetValue()))
         Returned.push_back(std::move(*K));
-    if (llvm::isa<LambdaExpr>(X))
-      continue;
-    for (const Stmt *C : X->children())
-      if (C)
-        Work.push_back(C);
-  }
+    return false;
+  });
   for (const Signal &S : Signals) {
     const auto *Root = static_cast<const Decl *>(S.Key.Root);
     bool Visible =

@@ -36,28 +36,21 @@ struct MutexCalls {
 };
 MutexCalls mutexCallsIn(const Stmt *Body) {
   MutexCalls Found;
-  llvm::SmallVector<const Stmt *, 16> Work;
-  if (Body)
-    Work.push_back(Body);
-  for (unsigned Steps = 0; !Work.empty() && Steps < 256; ++Steps) {
-    const Stmt *S = Work.pop_back_val();
-    if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(S)) {
-      const CXXMethodDecl *MD = MC->getMethodDecl();
-      const Expr *Obj = MC->getImplicitObjectArgument();
-      if (MD && MD->getIdentifier() && Obj &&
-          isMutexLike(Obj->getType()->isPointerType()
-                          ? Obj->getType()->getPointeeType()
-                          : Obj->getType())) {
-        llvm::StringRef Name = MD->getName();
-        Found.Locks |= Name == "lock";
-        Found.LocksShared |= Name == "lock_shared";
-        Found.Unlocks |= isUnlockMethod(Name);
-      }
+  forEachStmt(Body, 256, [&](const Stmt *S) {
+    const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(S);
+    const CXXMethodDecl *MD = MC ? MC->getMethodDecl() : nullptr;
+    const Expr *Obj = MC ? MC->getImplicitObjectArgument() : nullptr;
+    if (MD && MD->getIdentifier() && Obj &&
+        isMutexLike(Obj->getType()->isPointerType()
+                        ? Obj->getType()->getPointeeType()
+                        : Obj->getType())) {
+      llvm::StringRef Name = MD->getName();
+      Found.Locks |= Name == "lock";
+      Found.LocksShared |= Name == "lock_shared";
+      Found.Unlocks |= isUnlockMethod(Name);
     }
-    for (const Stmt *Child : S->children())
-      if (Child)
-        Work.push_back(Child);
-  }
+    return false;
+  });
   return Found;
 }
 
