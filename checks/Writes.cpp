@@ -149,8 +149,17 @@ bool writtenThrough(const Expr *E, BodyContext &BC, unsigned Depth = 0) {
     return false;
   if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(P)) {
     switch (OC->getOperator()) {
+    case OO_Arrow: {
+      // it->second = x: the member reached through the handle is written.
+      const Stmt *Up = PM.getParent(OC);
+      while (llvm::isa_and_nonnull<ImplicitCastExpr, ParenExpr>(Up))
+        Up = PM.getParent(Up);
+      if (const auto *ME = llvm::dyn_cast_or_null<MemberExpr>(Up))
+        return A.findMutation(ME) != nullptr ||
+               writtenThrough(OC, BC, Depth + 1);
+      return writtenThrough(OC, BC, Depth + 1);
+    }
     case OO_Star:
-    case OO_Arrow:
     case OO_Subscript:
       return writtenThrough(OC, BC, Depth + 1);
     case OO_EqualEqual:
