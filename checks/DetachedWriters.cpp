@@ -244,25 +244,14 @@ DetachedWriterFacts::guardsOf(const FunctionDecl *F) {
 }
 
 namespace {
-// The variable an expression is rooted at: c in c, c.port, *c, c->x, &c.
+// The variable an expression is rooted at: c in c, c.port, *c, c->x, &c,
+// std::move(c).
 const VarDecl *rootVariable(const Expr *E) {
-  for (unsigned Steps = 0; E && Steps < 16; ++Steps) {
-    E = ignoreWrappers(E);
-    if (const Expr *Inner = transparentCallArgument(E))
-      E = Inner;
-    else if (const auto *ME = llvm::dyn_cast<MemberExpr>(E))
-      E = ME->getBase();
-    else if (const auto *UO = llvm::dyn_cast<UnaryOperator>(E))
-      E = UO->getSubExpr();
-    else if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(E);
-             OC && OC->getNumArgs() > 0)
-      E = OC->getArg(0);
-    else if (const auto *DRE = llvm::dyn_cast<DeclRefExpr>(E))
-      return llvm::dyn_cast<VarDecl>(DRE->getDecl());
-    else
-      return nullptr;
-  }
-  return nullptr;
+  if (const Expr *Inner =
+          E ? transparentCallArgument(ignoreWrappers(E)) : nullptr)
+    E = Inner;
+  const auto *DRE = llvm::dyn_cast_or_null<DeclRefExpr>(accessRoot(E));
+  return DRE ? llvm::dyn_cast<VarDecl>(DRE->getDecl()) : nullptr;
 }
 
 // The caller's variable that holds the object Target of the callee: the
