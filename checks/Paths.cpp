@@ -13,7 +13,7 @@ namespace {
 // not a constant.
 const ParmVarDecl *soleParameter(const Expr *E, const FunctionDecl *Root,
                                  unsigned Depth = 0) {
-  if (!E || Depth > 8)
+  if (!E || Depth > 8 || E->isValueDependent() || E->isTypeDependent())
     return nullptr;
   E = E->IgnoreParenImpCasts();
   if (const auto *DRE = llvm::dyn_cast<DeclRefExpr>(E)) {
@@ -42,7 +42,7 @@ std::optional<llvm::APSInt> evaluateWith(const Expr *E, const ParmVarDecl *P,
                                          const llvm::APSInt &Value,
                                          const ASTContext &Ctx,
                                          unsigned Depth = 0) {
-  if (!E || Depth > 8)
+  if (!E || Depth > 8 || E->isValueDependent() || E->isTypeDependent())
     return std::nullopt;
   E = E->IgnoreParenImpCasts();
   if (const auto *DRE = llvm::dyn_cast<DeclRefExpr>(E);
@@ -83,6 +83,7 @@ bool rulesOut(const BranchCondition &C, const llvm::APSInt &Value,
     return V->isZero() == C.NeedTrue;
   Expr::EvalResult Label;
   if (!C.Case->getLHS() || C.Case->getRHS() ||
+      C.Case->getLHS()->isValueDependent() ||
       !C.Case->getLHS()->EvaluateAsInt(Label, Ctx))
     return false;
   return !llvm::APSInt::isSameValue(*V, Label.Val.getInt());
@@ -154,8 +155,10 @@ bool everyCallRulesOut(const FunctionDecl *F,
       if (Index >= Site.Call->getNumArgs())
         continue;
       // A default argument is evaluated like any other.
+      const Expr *ArgExpr = Site.Call->getArg(Index);
       Expr::EvalResult Arg;
-      if (Site.Call->getArg(Index)->EvaluateAsInt(Arg, Ctx) &&
+      if (!ArgExpr->isValueDependent() && !ArgExpr->isTypeDependent() &&
+          ArgExpr->EvaluateAsInt(Arg, Ctx) &&
           rulesOut(C, Arg.Val.getInt(), Ctx)) {
         RuledOut = true;
         break;
