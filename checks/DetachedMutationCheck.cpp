@@ -36,20 +36,20 @@ void DetachedMutationCheck::registerMatchers(MatchFinder *Finder) {
 }
 
 void DetachedMutationCheck::check(const MatchFinder::MatchResult &Result) {
-  std::optional<GuardCallable> G;
-  if (const auto *V = Result.Nodes.getNodeAs<VarDecl>(GuardVar))
-    G = Guards.guardOf(V);
-  else if (const auto *A =
-               Result.Nodes.getNodeAs<CXXOperatorCallExpr>(GuardAssign))
-    G = Guards.guardOfAssignment(A);
-  if (!G)
-    return;
   if (!Facts) {
     Analysis = std::make_unique<AnalysisContext>(*Result.Context);
     Facts = std::make_unique<DetachedWriterFacts>(
         Guards, Spawns, *Analysis,
         Common.importsSummaries() ? Common.SummaryDirectory : std::string());
   }
+  std::optional<GuardCallable> G;
+  if (const auto *V = Result.Nodes.getNodeAs<VarDecl>(GuardVar))
+    G = Facts->guardOf(V);
+  else if (const auto *A =
+               Result.Nodes.getNodeAs<CXXOperatorCallExpr>(GuardAssign))
+    G = Guards.guardOfAssignment(A);
+  if (!G)
+    return;
   for (const GuardWriter &W : Facts->writersOf(*G))
     report(*G, W, *Result.Context);
 }

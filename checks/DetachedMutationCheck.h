@@ -24,8 +24,9 @@ public:
   void registerMatchers(ast_matchers::MatchFinder *Finder) override;
   void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
   void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
+  /// C++11 and later, and C, where __attribute__((cleanup)) makes guards.
   bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
-    return LangOpts.CPlusPlus11;
+    return LangOpts.CPlusPlus11 || !LangOpts.CPlusPlus;
   }
   void onEndOfTranslationUnit() override {
     Facts.reset();

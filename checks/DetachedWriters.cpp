@@ -1,6 +1,7 @@
 //===--- DetachedWriters.cpp - Facts: writers left running by guards ------===//
 
 #include "DetachedWriters.h"
+#include "Callables.h"
 #include "Expressions.h"
 #include "GuardState.h"
 #include "Handshakes.h"
@@ -13,7 +14,27 @@
 namespace clang::tidy::defer_race {
 
 Frame guardFrame(const GuardCallable &G, const Frame &Owner) {
-  return Frame::callable(Owner, G.Lambda, G.Function, G.BoundArgs);
+  return Frame::callable(Owner, G.Lambda, G.Function, G.BoundArgs, G.Object);
+}
+
+const Frame *guardFrame(const GuardCallable &G, const Frame &Owner,
+                        FrameArena &Arena) {
+  if (G.Lambda || G.Function)
+    return &Arena.keep(guardFrame(G, Owner));
+  if (G.Written)
+    return callableFrame(G.Written, G.BoundArgs, Owner, Arena);
+  return nullptr;
+}
+
+const Frame *threadFrame(const DetachedSpawn &S, const Frame &Spawner,
+                         FrameArena &Arena) {
+  if (S.Callable.valid())
+    return &Arena.keep(threadFrame(S.Callable, Spawner));
+  if (S.Callable.Written)
+    return callableFrame(S.Callable.Written, S.Callable.Args, Spawner, Arena);
+  if (S.Handle)
+    return threadObjectFrame(S.Handle, Spawner, Arena);
+  return nullptr;
 }
 
 Frame threadFrame(const ThreadCallable &C, const Frame &Spawner) {
@@ -85,14 +106,18 @@ void DetachedWriterFacts::collectWriters(
   llvm::SmallVector<DetachedSpawn, 2> Found;
   Spawns.spawnsIn(Body, Found, Analysis);
   for (DetachedSpawn &S : Found) {
-    if (!S.Callable.valid() || Nolint.suppresses(S.loc(), DetachedMutationName))
+    if (Nolint.suppresses(S.loc(), DetachedMutationName))
       continue;
     GuardWriter W;
     // A spawn in a branch that is never taken does not happen.
     if (!reachable(S.Start, Body, Fr.rootFrame().Function, Analysis,
                    W.Conditions))
       continue;
-    Frame Thread = threadFrame(S.Callable, Fr);
+    FrameArena Arena;
+    const Frame *ThreadFrame = threadFrame(S, Fr, Arena);
+    if (!ThreadFrame || !ThreadFrame->body())
+      continue;
+    const Frame &Thread = *ThreadFrame;
     findWrites(Thread, Analysis, W.Writes, bounds::WriteCalls);
     // Writes the thread makes before a signal that this body waits for are
     // done when the wait returns.
@@ -169,20 +194,33 @@ void DetachedWriterFacts::collectWriters(
 
 const std::vector<GuardWriter> &
 DetachedWriterFacts::writersOf(const GuardCallable &G) {
-  const void *Key = G.Lambda ? static_cast<const void *>(G.Lambda)
-                             : static_cast<const void *>(G.Function);
+  // A function (a destructor, a cleanup or a deleter function) can be the
+  // callable of many guards: the guard variable is part of the key.
+  const void *Callable = G.Lambda     ? static_cast<const void *>(G.Lambda)
+                         : G.Function ? static_cast<const void *>(G.Function)
+                                      : static_cast<const void *>(G.Written);
+  std::pair<const void *, const void *> Key(G.Guard, Callable);
   std::unique_ptr<std::vector<GuardWriter>> &Slot = Writers[Key];
   if (Slot)
     return *Slot;
   Slot = std::make_unique<std::vector<GuardWriter>>();
   const FunctionDecl *Owner = G.owner();
-  if (!Owner || !G.body())
+  if (!Owner)
     return *Slot;
   Frame Root = Frame::root(Owner);
-  Frame Callable = guardFrame(G, Root);
+  FrameArena Arena;
+  const Frame *GuardFrame = guardFrame(G, Root, Arena);
+  if (!GuardFrame || !GuardFrame->body())
+    return *Slot;
   llvm::SmallVector<const CallExpr *, 2> Via;
   std::vector<GuardWriter> Found;
-  collectWriters(Callable, Via, 0, Found);
+  collectWriters(*GuardFrame, Via, 0, Found);
+  // A fresh heap object that the function stored where the caller can see
+  // it is the caller's object too.
+  for (GuardWriter &W : Found)
+    for (Write &Wr : W.Writes)
+      if (std::optional<ObjectRef> Seen = storedForCaller(Wr.Target, Owner))
+        Wr.Target = std::move(*Seen);
   GuardFate Fate = Found.empty() ? GuardFate::Runs : guardFate(G, Analysis);
   if (Fate == GuardFate::NeverRuns)
     Found.clear();
@@ -225,12 +263,86 @@ void DetachedWriterFacts::forEachCallBeforeReturn(
     return false;
   });
   for (const GuardCallable &G : guardsOf(F)) {
-    Frame GuardFrame = guardFrame(G, Root);
-    forEachCall(G.body(), [&](const CallExpr *Call) {
-      Fn(Call, GuardFrame, &G);
+    FrameArena Arena;
+    const Frame *GuardFrame = guardFrame(G, Root, Arena);
+    if (!GuardFrame)
+      continue;
+    forEachCall(GuardFrame->body(), [&](const CallExpr *Call) {
+      Fn(Call, *GuardFrame, &G);
       return false;
     });
   }
+}
+
+std::optional<GuardCallable>
+DetachedWriterFacts::guardOf(const VarDecl *V) {
+  if (std::optional<GuardCallable> G = Guards.guardOf(V))
+    return G;
+  return destructorGuard(V);
+}
+
+std::optional<GuardCallable>
+DetachedWriterFacts::destructorGuard(const VarDecl *V) {
+  // A local object whose destructor starts the detached work itself:
+  // struct Audit { ~Audit() { std::thread(...).detach(); } }.
+  if (!V || !V->hasLocalStorage() || llvm::isa<ParmVarDecl>(V) ||
+      V->isInitCapture() || V->getType()->isReferenceType() ||
+      V->getType()->isDependentType())
+    return std::nullopt;
+  const CXXRecordDecl *RD = V->getType()->getAsCXXRecordDecl();
+  if (!RD || !RD->hasDefinition())
+    return std::nullopt;
+  const FunctionDecl *Dtor = definitionOf(RD->getDefinition()->getDestructor());
+  if (!Dtor || Spawns.isSpawnApi(Dtor) ||
+      inSystemHeader(Dtor, Ctx.getSourceManager()) ||
+      !mayReachSpawn(Dtor, bounds::HelperCalls))
+    return std::nullopt;
+  GuardCallable G;
+  G.Guard = V;
+  G.Loc = V->getBeginLoc();
+  G.Function = Dtor;
+  G.Object = referenceTo(V);
+  return G;
+}
+
+std::optional<ObjectRef>
+DetachedWriterFacts::storedForCaller(const ObjectRef &Target,
+                                     const FunctionDecl *Owner) {
+  // `auto p = std::make_shared<T>(); out = p;`: p's object is reachable from
+  // the by-reference parameter out, a member or a global. The write to
+  // p->x becomes a write to out->x.
+  if (Target.Kind != ObjectRef::Local || !Target.Var || Target.Path.empty() ||
+      Target.Path.front() != nullptr || !isPointerLike(Target.Var->getType()))
+    return std::nullopt;
+  const Frame Root = Frame::root(Owner);
+  std::optional<ObjectRef> Holder;
+  forEachStmt(Owner->getBody(), bounds::WalkNodes, [&](const Stmt *S) {
+    const Expr *To = nullptr;
+    const Expr *From = nullptr;
+    if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(S);
+        OC && OC->getOperator() == OO_Equal && OC->getNumArgs() == 2) {
+      To = OC->getArg(0);
+      From = OC->getArg(1);
+    } else if (const auto *BO = llvm::dyn_cast<BinaryOperator>(S);
+               BO && BO->getOpcode() == BO_Assign) {
+      To = BO->getLHS();
+      From = BO->getRHS();
+    }
+    if (!From || !isPointerLike(From->getType()))
+      return false;
+    if (const Expr *Inner = transparentCallArgument(ignoreWrappers(From)))
+      From = Inner;
+    const auto *Ref = llvm::dyn_cast_or_null<DeclRefExpr>(ignoreWrappers(From));
+    if (!Ref || Ref->getDecl() != Target.Var)
+      return false;
+    std::optional<ObjectRef> Seen = ObjectResolver().object(To, Root);
+    if (Seen && Seen->Kind != ObjectRef::Local)
+      Holder = std::move(Seen);
+    return Holder.has_value();
+  });
+  if (Holder)
+    Holder->Path.append(Target.Path.begin(), Target.Path.end());
+  return Holder;
 }
 
 const llvm::SmallVector<GuardCallable, 2> &
@@ -239,6 +351,20 @@ DetachedWriterFacts::guardsOf(const FunctionDecl *F) {
   if (!Slot) {
     Slot = std::make_unique<llvm::SmallVector<GuardCallable, 2>>();
     Guards.guardsIn(F->getBody(), *Slot);
+    // Locals whose destructor spawns, which the recogniser does not know.
+    llvm::SmallVector<const VarDecl *, 4> Locals;
+    forEachStmt(F->getBody(), bounds::WalkNodes, [&](const Stmt *S) {
+      if (const auto *DS = llvm::dyn_cast<DeclStmt>(S))
+        for (const Decl *D : DS->decls())
+          if (const auto *V = llvm::dyn_cast<VarDecl>(D))
+            Locals.push_back(V);
+      return false;
+    });
+    for (const VarDecl *V : Locals)
+      if (llvm::none_of(*Slot,
+                        [&](const GuardCallable &G) { return G.Guard == V; }))
+        if (std::optional<GuardCallable> G = destructorGuard(V))
+          Slot->push_back(std::move(*G));
   }
   return *Slot;
 }

@@ -37,6 +37,14 @@ Frame guardFrame(const GuardCallable &G, const Frame &Owner);
 /// The frame a thread's callable runs in, below the frame that spawns it.
 Frame threadFrame(const ThreadCallable &C, const Frame &Spawner);
 
+/// The same, for any guard or spawn: the callable is followed through frames
+/// when it is not in sight (callableFrame(), threadObjectFrame()). Null when
+/// its code cannot be seen.
+const Frame *guardFrame(const GuardCallable &G, const Frame &Owner,
+                        FrameArena &Arena);
+const Frame *threadFrame(const DetachedSpawn &S, const Frame &Spawner,
+                         FrameArena &Arena);
+
 /// A detached thread started by a scope-exit guard.
 struct GuardWriter {
   DetachedSpawn Spawn;
@@ -125,6 +133,11 @@ public:
   /// The guards declared in F's body.
   const llvm::SmallVector<GuardCallable, 2> &guardsOf(const FunctionDecl *F);
 
+  /// If V is a scope-exit guard, what it runs: what the recogniser knows,
+  /// and a local object whose destructor reaches a detached spawn (its
+  /// callable is the destructor).
+  std::optional<GuardCallable> guardOf(const VarDecl *V);
+
   AnalysisContext &analysis() const { return Analysis; }
 
 private:
@@ -132,6 +145,12 @@ private:
                       llvm::SmallVectorImpl<const CallExpr *> &Via,
                       unsigned Depth, std::vector<GuardWriter> &Out);
   bool mayReachSpawn(const FunctionDecl *F, unsigned DepthLeft);
+  std::optional<GuardCallable> destructorGuard(const VarDecl *V);
+  /// Where Owner's caller sees Target, a fresh heap object named by a local
+  /// pointer, when Owner stores that pointer into a by-reference parameter,
+  /// a member or a global.
+  std::optional<ObjectRef> storedForCaller(const ObjectRef &Target,
+                                           const FunctionDecl *Owner);
   /// Whether every caller of F in this translation unit waits (isWaitCall)
   /// after the call before it names the object that Target of F becomes
   /// there.
@@ -151,7 +170,8 @@ private:
   const SpawnRecogniser &Spawns;
   AnalysisContext &Analysis;
   ASTContext &Ctx;
-  llvm::DenseMap<const void *, std::unique_ptr<std::vector<GuardWriter>>>
+  llvm::DenseMap<std::pair<const void *, const void *>,
+                 std::unique_ptr<std::vector<GuardWriter>>>
       Writers;
   llvm::DenseMap<const FunctionDecl *, std::unique_ptr<FunctionSummary>>
       Summaries;

@@ -3,6 +3,7 @@
 #include "Expressions.h"
 #include "Vocabulary.h"
 
+#include "clang/AST/ASTContext.h"
 #include "clang/AST/ParentMap.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/Basic/SourceManager.h"
@@ -108,10 +109,89 @@ const Expr *accessTop(const Expr *Leaf, const ParentMap &PM,
   return Top;
 }
 
+bool hasCallableType(const Expr *E) {
+  QualType T = E->getType().getNonReferenceType();
+  if (T->isFunctionPointerType() || T->isFunctionType() ||
+      T->isMemberFunctionPointerType())
+    return true;
+  const CXXRecordDecl *RD = T->getAsCXXRecordDecl();
+  if (!RD || !RD->hasDefinition())
+    return false;
+  if (RD->isLambda())
+    return true;
+  for (const CXXMethodDecl *MD : RD->getDefinition()->methods())
+    if (MD->getOverloadedOperator() == OO_Call)
+      return true;
+  return false;
+}
+
+const CXXMethodDecl *functionObjectOperator(const CXXRecordDecl *RD) {
+  RD = RD ? RD->getDefinition() : nullptr;
+  if (!RD || RD->isLambda())
+    return nullptr;
+  const CXXMethodDecl *Found = nullptr;
+  for (const CXXMethodDecl *MD : RD->methods()) {
+    if (MD->getOverloadedOperator() != OO_Call)
+      continue;
+    if (Found)
+      return nullptr; // overloaded: we do not pick
+    Found = MD;
+  }
+  return Found && definitionOf(Found)
+             ? llvm::cast<CXXMethodDecl>(definitionOf(Found))
+             : nullptr;
+}
+
+Expr *referenceTo(const VarDecl *V) {
+  ASTContext &Ctx = V->getASTContext();
+  auto *Var = const_cast<VarDecl *>(V);
+  return DeclRefExpr::Create(Ctx, NestedNameSpecifierLoc(), SourceLocation(),
+                             Var, /*RefersToEnclosingVariableOrCapture=*/false,
+                             V->getLocation(), V->getType().getNonReferenceType(),
+                             VK_LValue);
+}
+
+const Expr *addressOf(const VarDecl *V) {
+  ASTContext &Ctx = V->getASTContext();
+  QualType T = V->getType().getNonReferenceType();
+  return UnaryOperator::Create(Ctx, referenceTo(V), UO_AddrOf,
+                               Ctx.getPointerType(T), VK_PRValue,
+                               OK_Ordinary, V->getLocation(),
+                               /*CanOverflow=*/false, FPOptionsOverride());
+}
+
+const Expr *boundObject(const Expr *Arg, bool &IsPointer) {
+  IsPointer = false;
+  const Expr *Obj = ignoreWrappers(Arg);
+  if (!Obj)
+    return nullptr;
+  if (isReferenceWrapperCall(Obj))
+    return Arg;
+  if (Obj->getType()->isPointerType() ||
+      (isPointerLike(Obj->getType()) && !transparentCallArgument(Obj))) {
+    IsPointer = true;
+    return Arg;
+  }
+  return nullptr; // a copy of the object
+}
+
+const CXXMethodDecl *callOperatorOf(const LambdaExpr *L) {
+  const CXXMethodDecl *Op = L->getCallOperator();
+  if (!L->isGenericLambda())
+    return Op;
+  if (const FunctionTemplateDecl *T = L->getDependentCallOperator())
+    for (const FunctionDecl *Spec : T->specializations())
+      if (const auto *MD = llvm::dyn_cast<CXXMethodDecl>(Spec);
+          MD && MD->hasBody())
+        return MD;
+  return Op;
+}
+
 const Stmt *callableBody(const LambdaExpr *Lambda,
                          const FunctionDecl *Function) {
   if (Lambda)
-    return Lambda->getBody();
+    return Lambda->isGenericLambda() ? callOperatorOf(Lambda)->getBody()
+                                     : Lambda->getBody();
   if (const FunctionDecl *Def = definitionOf(Function))
     return Def->getBody();
   return nullptr;

@@ -25,6 +25,31 @@ namespace tidy::defer_race {
 const FunctionDecl *definitionOf(const FunctionDecl *FD);
 
 /// The body a callable runs: the lambda's, else the definition of Function.
+/// Whether E can be called: a function, a function or member function
+/// pointer, a lambda, or an object of a class with an operator().
+bool hasCallableType(const Expr *E);
+
+/// The one operator() with a body of a function object class (not a
+/// lambda); null when there is none or several.
+const CXXMethodDecl *functionObjectOperator(const CXXRecordDecl *RD);
+
+/// Expressions the source does not spell but the analysis needs to bind a
+/// parameter or an object to: `V` and `&V`. They live in V's ASTContext and
+/// are never part of the tree.
+Expr *referenceTo(const VarDecl *V);
+const Expr *addressOf(const VarDecl *V);
+
+/// The object that a member function handed to std::thread, std::bind or an
+/// executor runs on, given the argument after the member function pointer:
+/// a pointer (IsPointer) or std::ref(obj). Null for an object passed by
+/// value, which the callee decay-copies.
+const Expr *boundObject(const Expr *Arg, bool &IsPointer);
+
+/// The call operator a lambda runs: for a generic lambda, the first
+/// instantiation with a body, else the template's pattern.
+const CXXMethodDecl *callOperatorOf(const LambdaExpr *L);
+
+/// The body a lambda or a function runs (see callOperatorOf()).
 const Stmt *callableBody(const LambdaExpr *Lambda,
                          const FunctionDecl *Function);
 

@@ -78,7 +78,12 @@ FixIts joinAttributeDetached(const DetachedSpawn &S,
   const LangOptions &LO = Ctx.getLangOpts();
   const auto *Create = llvm::dyn_cast_or_null<CallExpr>(S.Start);
   const CallExpr *Attr = S.DetachedAttribute;
-  if (!Create || !Attr || !S.ThreadVar || !LO.CPlusPlus11 ||
+  // Only when the attribute is set here: a helper that sets it may serve
+  // other threads.
+  const FunctionDecl *SetState = Attr ? Attr->getDirectCallee() : nullptr;
+  if (!Create || !Attr || !S.ThreadVar || !LO.CPlusPlus11 || !SetState ||
+      !SetState->getIdentifier() ||
+      SetState->getName() != "pthread_attr_setdetachstate" ||
       Attr->getNumArgs() != 2 || Create->getNumArgs() != 4 ||
       inMacro(Create->getSourceRange()))
     return {};

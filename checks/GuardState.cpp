@@ -332,7 +332,9 @@ bool returns(const Stmt *S, const VarDecl *V) {
 GuardFate GuardStateAnalysis::fate() {
   const FunctionDecl *Owner = G.owner();
   const Stmt *Body = Owner ? Owner->getBody() : nullptr;
-  if (!Body || !G.Guard)
+  // A cleanup attribute's function runs whenever the variable's scope ends:
+  // nothing dismisses it, and returning the variable returns a copy.
+  if (!Body || !G.Guard || G.Guard->hasAttr<CleanupAttr>())
     return GuardFate::Runs;
   BodyContext &BC = Analysis.body(Body, Owner);
   const CXXRecordDecl *RD = G.Guard->getType()->getAsCXXRecordDecl();

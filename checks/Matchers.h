@@ -13,7 +13,8 @@ inline auto localClassVariable() {
   using namespace ast_matchers;
   return varDecl(hasLocalStorage(), unless(parmVarDecl()),
                  unless(isExpansionInSystemHeader()),
-                 hasType(hasUnqualifiedDesugaredType(recordType())));
+                 anyOf(hasType(hasUnqualifiedDesugaredType(recordType())),
+                       hasAttr(attr::Cleanup)));
 }
 
 /// `g = [&] {...}`: a callable assigned to a local after its declaration;

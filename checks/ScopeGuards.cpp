@@ -74,6 +74,24 @@ const FunctionDecl *findFunctionArgument(const Expr *E, unsigned Depth = 0) {
   return nullptr;
 }
 
+// The callable handed to a guard's constructor or factory when it is
+// neither a lambda nor a function in sight: the first argument that can be
+// called (a std::function variable, a factory's result, a function object).
+const Expr *findCallableArgument(const Expr *Init) {
+  Init = ignoreWrappers(Init);
+  llvm::ArrayRef<const Expr *> Args;
+  if (const auto *Call = llvm::dyn_cast_or_null<CallExpr>(Init))
+    Args = llvm::ArrayRef<const Expr *>(Call->getArgs(), Call->getNumArgs());
+  else if (const auto *CE = llvm::dyn_cast_or_null<CXXConstructExpr>(Init))
+    Args = llvm::ArrayRef<const Expr *>(CE->getArgs(), CE->getNumArgs());
+  else if (const auto *ILE = llvm::dyn_cast_or_null<InitListExpr>(Init))
+    Args = llvm::ArrayRef<const Expr *>(ILE->getInits(), ILE->getNumInits());
+  for (const Expr *A : Args)
+    if (A && !llvm::isa<CXXDefaultArgExpr>(A) && hasCallableType(A))
+      return A;
+  return nullptr;
+}
+
 // Scans a destructor (and the member functions it calls) for the call that
 // runs the stored callable.
 class DestructorScanner : public RecursiveASTVisitor<DestructorScanner> {
@@ -105,7 +123,7 @@ public:
     if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(Call)) {
       if (OC->getOperator() == OO_Call && OC->getNumArgs() > 0)
         if (const FieldDecl *F = memberField(OC->getArg(0));
-            F && belongsTo(F, RD)) {
+            F && owns(F)) {
           StoredCallable = true;
           return false;
         }
@@ -114,7 +132,7 @@ public:
     // f_() on a function pointer member, or on a dependent member in a
     // template pattern.
     if (const FieldDecl *F = memberField(Call->getCallee());
-        F && belongsTo(F, RD)) {
+        F && owns(F)) {
       StoredCallable = true;
       return false;
     }
@@ -126,7 +144,7 @@ public:
         (Callee->getName() == "invoke" || Callee->getName() == "__invoke") &&
         Call->getNumArgs() > 0)
       if (const FieldDecl *F = memberField(Call->getArg(0));
-          F && belongsTo(F, RD)) {
+          F && owns(F)) {
         StoredCallable = true;
         return false;
       }
@@ -136,8 +154,17 @@ public:
     const CXXRecordDecl *Owner = MD->getParent();
     bool Own = Owner->getCanonicalDecl() == RD->getCanonicalDecl() ||
                (RD->hasDefinition() && RD->isDerivedFrom(Owner));
-    if (!Own)
-      return true;
+    if (!Own) {
+      // in_.fire(): a member object of ours whose own member calls the
+      // callable it stores.
+      if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Call))
+        if (const FieldDecl *F = memberField(MC->getImplicitObjectArgument());
+            F && owns(F) && CurrentDepth < 2) {
+          Members.insert(Owner->getCanonicalDecl());
+          scan(MD, CurrentDepth + 1);
+        }
+      return !(StoredCallable || StaticBodyCall);
+    }
     // BOOST_SCOPE_EXIT: ~guard() { boost_se_body(params...); }
     if (MD->isStatic() && definitionOf(MD)) {
       StaticBodyCall = Call;
@@ -150,7 +177,18 @@ public:
   }
 
 private:
+  // A field of the guard class, or of a member object it calls into.
+  bool owns(const FieldDecl *F) const {
+    if (belongsTo(F, RD))
+      return true;
+    for (const CXXRecordDecl *M : Members)
+      if (belongsTo(F, M))
+        return true;
+    return false;
+  }
+
   const CXXRecordDecl *RD;
+  llvm::SmallPtrSet<const CXXRecordDecl *, 2> Members;
   unsigned CurrentDepth = 0;
   llvm::SmallPtrSet<const FunctionDecl *, 4> Visited;
 };
@@ -285,6 +323,10 @@ ScopeGuardRecogniser::guardOf(const VarDecl *V) const {
   QualType T = V->getType();
   if (T.isNull() || T->isDependentType())
     return std::nullopt;
+  if (V->hasAttr<CleanupAttr>())
+    return cleanupGuard(V);
+  if (std::optional<GuardCallable> G = smartPointerGuard(V))
+    return G;
   const CXXRecordDecl *RD = T.getNonReferenceType()->getAsCXXRecordDecl();
   bool Named = RD && Names.matches(RD);
   const DtorInfo *Dtor = RD ? &destructorOf(RD) : nullptr;
@@ -300,7 +342,71 @@ ScopeGuardRecogniser::guardOf(const VarDecl *V) const {
   if (!G.Lambda)
     G.Function = definitionOf(findFunctionArgument(V->getInit()));
   if (!G.Lambda && !G.Function)
+    G.Written = findCallableArgument(V->getInit());
+  if (!G.Lambda && !G.Function && !G.Written)
     return std::nullopt;
+  return G;
+}
+
+std::optional<GuardCallable>
+ScopeGuardRecogniser::smartPointerGuard(const VarDecl *V) const {
+  // std::shared_ptr<void> g(p, deleter) and std::unique_ptr<T, D> g(p[, d]):
+  // the deleter runs on p when g dies (for unique_ptr, only if p is not
+  // null; for shared_ptr, when the last copy dies).
+  const auto *Spec = llvm::dyn_cast_or_null<ClassTemplateSpecializationDecl>(
+      V->getType().getNonReferenceType()->getAsCXXRecordDecl());
+  if (!Spec || V->getType()->isReferenceType())
+    return std::nullopt;
+  std::string Name = qualifiedName(Spec);
+  bool Unique = Name == "std::unique_ptr";
+  if (!Unique && Name != "std::shared_ptr" && Name != "boost::shared_ptr")
+    return std::nullopt;
+  const auto *CE =
+      llvm::dyn_cast_or_null<CXXConstructExpr>(ignoreWrappers(V->getInit()));
+  if (!CE || CE->getNumArgs() == 0 ||
+      llvm::isa<CXXDefaultArgExpr>(CE->getArg(0)))
+    return std::nullopt;
+  const Expr *Pointer = CE->getArg(0);
+  if (Unique && Pointer->isNullPointerConstant(
+                    V->getASTContext(), Expr::NPC_ValueDependentIsNotNull))
+    return std::nullopt;
+  GuardCallable G;
+  G.Guard = V;
+  G.Loc = V->getBeginLoc();
+  G.BoundArgs.push_back(Pointer);
+  if (CE->getNumArgs() >= 2 && !llvm::isa<CXXDefaultArgExpr>(CE->getArg(1))) {
+    const Expr *Deleter = CE->getArg(1);
+    G.Lambda = findLambda(Deleter);
+    if (!G.Lambda)
+      G.Written = Deleter;
+    return G;
+  }
+  // unique_ptr<T, D> g(p): a default-constructed function object D.
+  const TemplateArgumentList &Args = Spec->getTemplateArgs();
+  if (!Unique || Args.size() < 2 || Args[1].getKind() != TemplateArgument::Type)
+    return std::nullopt;
+  const CXXRecordDecl *D = Args[1].getAsType()->getAsCXXRecordDecl();
+  if (!D || inSystemHeader(D, V->getASTContext().getSourceManager()))
+    return std::nullopt; // std::default_delete
+  G.Function = functionObjectOperator(D);
+  if (!G.Function)
+    return std::nullopt;
+  return G;
+}
+
+std::optional<GuardCallable>
+ScopeGuardRecogniser::cleanupGuard(const VarDecl *V) const {
+  // int *p __attribute__((cleanup(fn))): fn(&p) runs when p goes out of
+  // scope, in C and C++.
+  const auto *A = V->getAttr<CleanupAttr>();
+  const FunctionDecl *Fn = A ? definitionOf(A->getFunctionDecl()) : nullptr;
+  if (!Fn)
+    return std::nullopt;
+  GuardCallable G;
+  G.Guard = V;
+  G.Loc = A->getLocation().isValid() ? A->getLocation() : V->getBeginLoc();
+  G.Function = Fn;
+  G.BoundArgs.push_back(addressOf(V));
   return G;
 }
 
@@ -371,6 +477,11 @@ ScopeGuardRecogniser::staticBodyGuard(const VarDecl *V,
           const Stmt *S = Work.pop_back_val();
           if (!S)
             continue;
+          // BOOST_SCOPE_EXIT(this_): the field holds `this` itself.
+          if (llvm::isa<CXXThisExpr>(S)) {
+            Bound = llvm::cast<Expr>(S);
+            break;
+          }
           if (const auto *Call = llvm::dyn_cast<CallExpr>(S);
               Call && Call->getNumArgs() > 0) {
             const Expr *Captured = ignoreWrappers(Call->getArg(0));

@@ -32,8 +32,16 @@ struct GuardCallable {
   const LambdaExpr *Lambda = nullptr;     ///< the callable, when a lambda
   const FunctionDecl *Function = nullptr; ///< the callable, when a function
   /// For a function callable: its arguments, as expressions of the function
-  /// that declares the guard (BOOST_SCOPE_EXIT's captures).
+  /// that declares the guard (BOOST_SCOPE_EXIT's captures, a smart pointer's
+  /// pointer for its deleter, &variable for a cleanup attribute).
   llvm::SmallVector<const Expr *, 4> BoundArgs;
+  /// The object a member function callable runs on (a destructor's object),
+  /// as an expression of the function that declares the guard.
+  const Expr *Object = nullptr;
+  /// The callable as written, when it is neither a lambda nor a function in
+  /// sight here (a std::function variable, a factory's result, a function
+  /// object): the analysis follows it through frames (callableFrame()).
+  const Expr *Written = nullptr;
   /// Where the guard is registered, as the user wrote it.
   SourceLocation Loc;
 
@@ -78,6 +86,8 @@ private:
     const CallExpr *BodyCall = nullptr; // StaticBody: the call in ~T()
   };
   const DtorInfo &destructorOf(const CXXRecordDecl *RD) const;
+  std::optional<GuardCallable> smartPointerGuard(const VarDecl *V) const;
+  std::optional<GuardCallable> cleanupGuard(const VarDecl *V) const;
   std::optional<GuardCallable> staticBodyGuard(const VarDecl *V,
                                                const CallExpr *BodyCall) const;
   bool isFactoryCall(const Expr *Init) const;

@@ -89,6 +89,14 @@ std::string ObjectRef::describe() const {
 // Frames
 //===----------------------------------------------------------------------===//
 
+Frame Frame::lambda(const Frame &Parent, const LambdaExpr *L) {
+  Frame Fr;
+  Fr.Parent = &Parent;
+  Fr.Lambda = L;
+  Fr.Function = callOperatorOf(L);
+  return Fr;
+}
+
 Frame Frame::callable(const Frame &Parent, const LambdaExpr *L,
                       const FunctionDecl *F, llvm::ArrayRef<const Expr *> Args,
                       const Expr *Object, bool ObjectIsPointer) {
@@ -148,6 +156,231 @@ Frame callFrame(const Frame &Parent, const CallExpr *Call,
 }
 
 //===----------------------------------------------------------------------===//
+// Origins
+//===----------------------------------------------------------------------===//
+
+const Frame &FrameArena::keep(const Frame &F) {
+  Frames.push_back(std::make_unique<Frame>(F));
+  return *Frames.back();
+}
+
+llvm::ArrayRef<const Expr *>
+FrameArena::keep(llvm::ArrayRef<const Expr *> Args) {
+  ArgLists.push_back(std::make_unique<llvm::SmallVector<const Expr *, 4>>(
+      Args.begin(), Args.end()));
+  return *ArgLists.back();
+}
+
+const Frame &FrameArena::call(const Frame &Parent, const CallExpr *Call,
+                              const FunctionDecl *Def) {
+  ArgLists.push_back(std::make_unique<llvm::SmallVector<const Expr *, 4>>());
+  return keep(callFrame(Parent, Call, Def, *ArgLists.back()));
+}
+
+const Frame &FrameArena::construction(const Frame &Parent,
+                                      const CXXConstructExpr *CE,
+                                      const FunctionDecl *Ctor) {
+  llvm::ArrayRef<const Expr *> Args(CE->getArgs(), CE->getNumArgs());
+  return keep(Frame::callable(Parent, nullptr, Ctor, Args));
+}
+
+namespace {
+
+// The frame, from Fr up, whose function declares V.
+const Frame *ownerFrame(const VarDecl *V, const Frame *Fr) {
+  const DeclContext *DC = V->getDeclContext();
+  for (; Fr; Fr = Fr->Parent)
+    if (Fr->Function && DC == Fr->Function)
+      return Fr;
+  return nullptr;
+}
+
+bool isCopyOrMove(const CXXConstructExpr *CE) {
+  const CXXConstructorDecl *Ctor = CE->getConstructor();
+  return CE->getNumArgs() == 1 && Ctor &&
+         (Ctor->isCopyConstructor() || Ctor->isMoveConstructor());
+}
+
+const ReturnStmt *firstReturn(const Stmt *Body) {
+  const ReturnStmt *Found = nullptr;
+  forEachStmt(Body, 256, [&](const Stmt *S) {
+    if (const auto *R = llvm::dyn_cast<ReturnStmt>(S); R && R->getRetValue())
+      Found = R;
+    return Found != nullptr;
+  });
+  return Found;
+}
+
+bool isMakeSmartPointer(const Expr *E) {
+  const auto *Call = llvm::dyn_cast_or_null<CallExpr>(E);
+  const FunctionDecl *FD = Call ? Call->getDirectCallee() : nullptr;
+  return FD && FD->getIdentifier() &&
+         (FD->getName() == "make_unique" || FD->getName() == "make_shared");
+}
+
+// The initializer that the construction Made gave to Field, and the frame it
+// is evaluated in.
+Located fieldInitializer(Located Made, const FieldDecl *Field,
+                         FrameArena &Arena) {
+  const Expr *E = ignoreWrappers(Made.E);
+  if (const auto *ILE = llvm::dyn_cast_or_null<InitListExpr>(E)) {
+    if (!ILE->isSemanticForm() && ILE->getSemanticForm())
+      ILE = ILE->getSemanticForm();
+    const auto *RD = ILE->getType()->getAsCXXRecordDecl();
+    unsigned Index = Field->getFieldIndex();
+    if (RD && RD->getNumBases() == 0 && Field->getParent() == RD->getDefinition()
+        && !RD->isUnion() && Index < ILE->getNumInits())
+      return {ILE->getInit(Index), Made.Fr};
+    return {};
+  }
+  const auto *CE = llvm::dyn_cast_or_null<CXXConstructExpr>(E);
+  if (!CE || isCopyOrMove(CE))
+    return {};
+  const auto *Ctor = llvm::dyn_cast_or_null<CXXConstructorDecl>(
+      definitionOf(CE->getConstructor()));
+  if (!Ctor)
+    return {};
+  for (const CXXCtorInitializer *Init : Ctor->inits())
+    if (Init->getMember() == Field && Init->isWritten() && Init->getInit())
+      return {Init->getInit(), &Arena.construction(*Made.Fr, CE, Ctor)};
+  return {};
+}
+
+// The object *this of Fr, as made.
+Located thisConstruction(const Frame *Fr, FrameArena &Arena) {
+  for (unsigned Steps = 0; Fr && Steps < bounds::ResolveSteps; ++Steps) {
+    if (Fr->Lambda) {
+      Fr = Fr->Parent; // [this] and [&] see the enclosing object
+      continue;
+    }
+    if (Fr->isRoot() || !Fr->Object)
+      return {};
+    return constructionOf(Fr->Object, Fr->ObjectIsPointer, *Fr->Parent, Arena);
+  }
+  return {};
+}
+
+} // namespace
+
+Located origin(const Expr *E, const Frame &Start, FrameArena &Arena) {
+  const Frame *Fr = &Start;
+  for (unsigned Step = 0; E && Fr && Step < bounds::ResolveSteps; ++Step) {
+    E = ignoreWrappers(E);
+    if (const Expr *Inner = transparentCallArgument(E);
+        Inner && !isReferenceWrapperCall(E)) {
+      E = Inner; // std::move, std::forward
+      continue;
+    }
+    if (const auto *CE = llvm::dyn_cast<CXXConstructExpr>(E);
+        CE && isCopyOrMove(CE)) {
+      E = CE->getArg(0);
+      continue;
+    }
+    // Flusher{&log}: a functional cast around the aggregate initialisation.
+    if (const auto *Cast = llvm::dyn_cast<ExplicitCastExpr>(E);
+        Cast && Cast->getCastKind() == CK_NoOp) {
+      E = Cast->getSubExpr();
+      continue;
+    }
+    if (const auto *DRE = llvm::dyn_cast<DeclRefExpr>(E)) {
+      const auto *V = llvm::dyn_cast<VarDecl>(DRE->getDecl());
+      if (!V || !V->hasLocalStorage())
+        break;
+      const Frame *Owner = ownerFrame(V, Fr);
+      if (!Owner)
+        break;
+      if (const auto *P = llvm::dyn_cast<ParmVarDecl>(V)) {
+        unsigned Index = P->getFunctionScopeIndex();
+        if (Owner->isRoot() || Index >= Owner->Args.size() ||
+            !Owner->Args[Index])
+          break;
+        E = Owner->Args[Index];
+        Fr = Owner->Parent;
+        continue;
+      }
+      if (!V->getInit())
+        break;
+      E = V->getInit();
+      Fr = V->isInitCapture() ? Owner->Parent : Owner;
+      continue;
+    }
+    if (const auto *ME = llvm::dyn_cast<MemberExpr>(E)) {
+      const auto *Field = llvm::dyn_cast<FieldDecl>(ME->getMemberDecl());
+      if (!Field)
+        break;
+      Located Init = fieldInitializer(
+          constructionOf(ME->getBase(), ME->isArrow(), *Fr, Arena), Field,
+          Arena);
+      if (!Init.E)
+        break;
+      E = Init.E;
+      Fr = Init.Fr;
+      continue;
+    }
+    if (const auto *CO = llvm::dyn_cast<ConditionalOperator>(E)) {
+      // Either branch: the first one that leads somewhere.
+      Located True = origin(CO->getTrueExpr(), *Fr, Arena);
+      if (True.E && !llvm::isa<DeclRefExpr>(ignoreWrappers(True.E)))
+        return True;
+      E = CO->getFalseExpr();
+      continue;
+    }
+    if (const auto *Call = llvm::dyn_cast<CallExpr>(E);
+        Call && !llvm::isa<CXXOperatorCallExpr>(Call)) {
+      const FunctionDecl *Callee = Call->getDirectCallee();
+      const FunctionDecl *Def =
+          Callee ? userDefinedCallee(
+                       Call, Callee->getASTContext().getSourceManager())
+                 : nullptr;
+      const ReturnStmt *Ret =
+          Def && !Def->getReturnType()->isVoidType() ? firstReturn(Def->getBody())
+                                                     : nullptr;
+      if (!Ret)
+        break;
+      Fr = &Arena.call(*Fr, Call, Def);
+      E = Ret->getRetValue();
+      continue;
+    }
+    break;
+  }
+  return {E, Fr};
+}
+
+Located constructionOf(const Expr *E, bool Arrow, const Frame &Fr,
+                       FrameArena &Arena) {
+  E = ignoreWrappers(E);
+  if (!E)
+    return {};
+  if (!Arrow) {
+    if (const auto *UO = llvm::dyn_cast<UnaryOperator>(E);
+        UO && UO->getOpcode() == UO_Deref)
+      return constructionOf(UO->getSubExpr(), true, Fr, Arena);
+    // *p and p-> on a smart pointer.
+    if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(E);
+        OC && OC->getNumArgs() == 1 &&
+        (OC->getOperator() == OO_Star || OC->getOperator() == OO_Arrow))
+      return constructionOf(OC->getArg(0), true, Fr, Arena);
+    return origin(E, Fr, Arena);
+  }
+  if (llvm::isa<CXXThisExpr>(E))
+    return thisConstruction(&Fr, Arena);
+  Located P = origin(E, Fr, Arena);
+  const Expr *Ptr = ignoreWrappers(P.E);
+  if (!Ptr)
+    return {};
+  if (const auto *UO = llvm::dyn_cast<UnaryOperator>(Ptr);
+      UO && UO->getOpcode() == UO_AddrOf)
+    return constructionOf(UO->getSubExpr(), false, *P.Fr, Arena);
+  if (const auto *New = llvm::dyn_cast<CXXNewExpr>(Ptr))
+    return {New->getInitializer(), P.Fr};
+  if (llvm::isa<CXXThisExpr>(Ptr))
+    return thisConstruction(P.Fr, Arena);
+  if (isMakeSmartPointer(Ptr))
+    return P;
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
 // ObjectResolver
 //===----------------------------------------------------------------------===//
 
@@ -180,6 +413,10 @@ std::optional<ObjectRef> ObjectResolver::object(const Expr *E, const Frame &Fr,
     const auto *Field = llvm::dyn_cast<FieldDecl>(ME->getMemberDecl());
     if (!Field)
       return std::nullopt;
+    // A reference member refers to what its initializer referred to.
+    if (Field->getType()->isReferenceType())
+      if (std::optional<ObjectRef> R = memberReferent(ME, Fr, false, Depth))
+        return R;
     std::optional<ObjectRef> Base = ME->isArrow()
                                         ? pointee(ME->getBase(), Fr, Depth + 1)
                                         : object(ME->getBase(), Fr, Depth + 1);
@@ -235,6 +472,14 @@ std::optional<ObjectRef> ObjectResolver::pointee(const Expr *E, const Frame &Fr,
   if (const auto *UO = llvm::dyn_cast<UnaryOperator>(E)) {
     if (UO->getOpcode() == UO_AddrOf)
       return object(UO->getSubExpr(), Fr, Depth + 1);
+    // *pp where pp points at a pointer variable of the root function (a
+    // cleanup function's argument): where that variable points.
+    if (UO->getOpcode() == UO_Deref) {
+      std::optional<ObjectRef> Holder = object(UO, Fr, Depth + 1);
+      if (Holder && Holder->Kind == ObjectRef::Local && Holder->Path.empty())
+        return variable(Holder->Var, Fr.rootFrame(), /*Pointee=*/true,
+                        Depth + 1);
+    }
     return std::nullopt;
   }
   if (const auto *DRE = llvm::dyn_cast<DeclRefExpr>(E)) {
@@ -244,6 +489,12 @@ std::optional<ObjectRef> ObjectResolver::pointee(const Expr *E, const Frame &Fr,
   }
   if (llvm::isa<CXXThisExpr>(E))
     return thisObject(Fr, Depth + 1);
+  if (const auto *ME = llvm::dyn_cast<MemberExpr>(E);
+      ME && isPointerLike(ME->getType()))
+    // A pointer member of an object we saw made points where its
+    // initializer pointed.
+    if (std::optional<ObjectRef> R = memberReferent(ME, Fr, true, Depth))
+      return R;
   if (llvm::isa<MemberExpr>(E) || llvm::isa<ArraySubscriptExpr>(E)) {
     std::optional<ObjectRef> Holder = object(E, Fr, Depth + 1);
     if (Holder)
@@ -436,6 +687,21 @@ std::optional<ObjectRef> ObjectResolver::variable(const VarDecl *V,
   R.Kind = ObjectRef::Local;
   R.Var = V;
   return R;
+}
+
+std::optional<ObjectRef>
+ObjectResolver::memberReferent(const MemberExpr *ME, const Frame &Fr,
+                               bool Pointee, unsigned Depth) const {
+  const auto *Field = llvm::dyn_cast<FieldDecl>(ME->getMemberDecl());
+  if (!Field || Depth > bounds::ResolveSteps)
+    return std::nullopt;
+  FrameArena Arena;
+  Located Init = fieldInitializer(
+      constructionOf(ME->getBase(), ME->isArrow(), Fr, Arena), Field, Arena);
+  if (!Init.E || !Init.Fr)
+    return std::nullopt;
+  return Pointee ? pointee(Init.E, *Init.Fr, Depth + 1)
+                 : object(Init.E, *Init.Fr, Depth + 1);
 }
 
 std::optional<ObjectRef> ObjectResolver::thisObject(const Frame &Fr,

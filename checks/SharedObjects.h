@@ -20,8 +20,10 @@
 #include "clang/AST/ExprCXX.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace clang::tidy::defer_race {
 
@@ -72,13 +74,9 @@ struct Frame {
     Fr.Function = F;
     return Fr;
   }
-  static Frame lambda(const Frame &Parent, const LambdaExpr *L) {
-    Frame Fr;
-    Fr.Parent = &Parent;
-    Fr.Lambda = L;
-    Fr.Function = L->getCallOperator();
-    return Fr;
-  }
+  /// A lambda that Parent runs. For a generic lambda, Function is the
+  /// instantiation of its call operator that the program uses.
+  static Frame lambda(const Frame &Parent, const LambdaExpr *L);
   /// A callable that Parent runs: a lambda, whose captures say how it sees
   /// Parent's objects, or a function whose parameters are bound to Args and,
   /// for a member function, whose `this` is Object.
@@ -114,6 +112,11 @@ private:
   std::optional<ObjectRef> variable(const VarDecl *V, const Frame &Fr,
                                     bool Pointee, unsigned Depth) const;
   std::optional<ObjectRef> thisObject(const Frame &Fr, unsigned Depth) const;
+  /// What a reference or pointer member of an object whose making we see was
+  /// initialised to refer to.
+  std::optional<ObjectRef> memberReferent(const MemberExpr *ME,
+                                          const Frame &Fr, bool Pointee,
+                                          unsigned Depth) const;
 };
 
 /// The frame of a call to Def, a function with a body, made in Parent.
@@ -121,6 +124,45 @@ private:
 Frame callFrame(const Frame &Parent, const CallExpr *Call,
                 const FunctionDecl *Def,
                 llvm::SmallVectorImpl<const Expr *> &ArgsStorage);
+
+/// An expression and the frame in which it is evaluated.
+struct Located {
+  const Expr *E = nullptr;
+  const Frame *Fr = nullptr;
+};
+
+/// Frames made while following a value into the functions that made it. They
+/// live as long as the arena; nothing is allocated until a frame is made.
+class FrameArena {
+public:
+  /// The frame of Call, a call to Def made in Parent.
+  const Frame &call(const Frame &Parent, const CallExpr *Call,
+                    const FunctionDecl *Def);
+  /// The frame of the constructor that CE runs in Parent.
+  const Frame &construction(const Frame &Parent, const CXXConstructExpr *CE,
+                            const FunctionDecl *Ctor);
+  /// Keeps F, whose Parent must outlive the arena.
+  const Frame &keep(const Frame &F);
+  /// Keeps a list of arguments for a frame.
+  llvm::ArrayRef<const Expr *> keep(llvm::ArrayRef<const Expr *> Args);
+
+private:
+  std::vector<std::unique_ptr<Frame>> Frames;
+  std::vector<std::unique_ptr<llvm::SmallVector<const Expr *, 4>>> ArgLists;
+};
+
+/// Where the value of E was made. Follows copies and moves, a local
+/// variable to its initializer, a parameter to its argument, a field to the
+/// initializer that the object's constructor or aggregate initialisation gave
+/// it, and a call to a function of ours to the value it returns. Stops at
+/// anything else, and after a bounded number of steps.
+Located origin(const Expr *E, const Frame &Fr, FrameArena &Arena);
+
+/// The expression that made the object E designates (Arrow: the object E
+/// points to): a construction, an aggregate initialisation, a new-expression,
+/// or a make_unique/make_shared call. Otherwise, as far as origin() goes.
+Located constructionOf(const Expr *E, bool Arrow, const Frame &Fr,
+                       FrameArena &Arena);
 
 } // namespace clang::tidy::defer_race
 

@@ -90,6 +90,37 @@ const Expr *useFutureHandler(const Expr *E) {
   return Index < Call->getNumArgs() ? Call->getArg(Index) : nullptr;
 }
 
+// Whether Call makes its argument Index (a pthread_attr_t *) detached:
+// pthread_attr_setdetachstate(attr, PTHREAD_CREATE_DETACHED), or a function
+// of ours that does so to that parameter, a few calls down.
+bool setsDetachedState(const CallExpr *Call, unsigned Index, unsigned Depth) {
+  if (isCallTo(Call, "pthread_attr_setdetachstate")) {
+    if (Index != 0 || Call->getNumArgs() != 2)
+      return false;
+    const auto *State =
+        llvm::dyn_cast<DeclRefExpr>(ignoreWrappers(Call->getArg(1)));
+    return State && State->getDecl()->getIdentifier() &&
+           State->getDecl()->getName() == "PTHREAD_CREATE_DETACHED";
+  }
+  const FunctionDecl *Callee = Call->getDirectCallee();
+  const FunctionDecl *Def =
+      Callee && Depth < bounds::HelperCalls
+          ? userDefinedCallee(Call, Callee->getASTContext().getSourceManager())
+          : nullptr;
+  if (!Def || Index >= Def->getNumParams())
+    return false;
+  const ParmVarDecl *Param = Def->getParamDecl(Index);
+  bool Sets = false;
+  forEachCall(Def->getBody(), [&](const CallExpr *Inner) {
+    for (unsigned I = 0; I < Inner->getNumArgs() && !Sets; ++I)
+      if (referencedVar(Inner->getArg(I)) == Param ||
+          addressedVar(Inner->getArg(I)) == Param)
+        Sets = setsDetachedState(Inner, I, Depth + 1);
+    return Sets;
+  });
+  return Sets;
+}
+
 bool isStopToken(QualType T) {
   const auto *RD = T.getNonReferenceType()->getAsCXXRecordDecl();
   return RD && RD->getIdentifier() && RD->getName() == "stop_token";
@@ -150,11 +181,7 @@ ThreadCallable callableFrom(const Expr *CallableArg,
       if (Rest.empty())
         return C;
       C.Function = MD;
-      C.Object = Rest.front();
-      const Expr *Obj = ignoreWrappers(Rest.front());
-      C.ObjectIsPointer =
-          Obj->getType()->isPointerType() ||
-          (isPointerLike(Obj->getType()) && !transparentCallArgument(Obj));
+      C.Object = boundObject(Rest.front(), C.ObjectIsPointer);
       Rest = Rest.drop_front();
     } else {
       C.Function = FD;
@@ -203,7 +230,16 @@ bool SpawnRecogniser::isThreadClass(QualType T) const {
   T = T.getNonReferenceType();
   if (T->isPointerType())
     T = T->getPointeeType();
-  return threadClasses().matches(T->getAsCXXRecordDecl());
+  const CXXRecordDecl *RD = T->getAsCXXRecordDecl();
+  if (threadClasses().matches(RD))
+    return true;
+  // A class derived from a thread is one.
+  if (!RD || !RD->hasDefinition())
+    return false;
+  for (const CXXBaseSpecifier &B : RD->getDefinition()->bases())
+    if (threadClasses().matches(B.getType()->getAsCXXRecordDecl()))
+      return true;
+  return false;
 }
 
 bool SpawnRecogniser::isSpawnApi(const FunctionDecl *FD) const {
@@ -274,8 +310,12 @@ SpawnRecogniser::fromDetachCall(const CXXMemberCallExpr *MC,
         Construct = assignedConstruction(T, Analysis);
     }
   }
-  if (!Construct)
-    return std::nullopt;
+  if (!Construct) {
+    // Made elsewhere: the analysis follows the object through frames.
+    S.Start = MC;
+    S.Handle = Obj;
+    return S;
+  }
   S.Start = Construct;
   llvm::ArrayRef<const Expr *> Args(Construct->getArgs(),
                                     Construct->getNumArgs());
@@ -331,7 +371,7 @@ SpawnRecogniser::fromSpawner(const CallExpr *Call) const {
     llvm::ArrayRef<const Expr *> Rest(Call->getArgs() + I + 1,
                                       Call->getNumArgs() - I - 1);
     ThreadCallable C = callableFrom(Call->getArg(I), Rest);
-    if (!C.valid())
+    if (!C.valid() && !hasCallableType(Call->getArg(I)))
       continue;
     DetachedSpawn S;
     S.Kind = SpawnKind::Spawner;
@@ -392,7 +432,8 @@ SpawnRecogniser::fromExecutor(const CallExpr *Call) const {
     }
     S.Callable = callableFrom(Work, {});
   }
-  if (!S.Callable.valid())
+  if (!S.Callable.valid() &&
+      !(S.Callable.Written && hasCallableType(S.Callable.Written)))
     return std::nullopt;
   return S;
 }
@@ -416,17 +457,16 @@ SpawnRecogniser::spawnAt(const Stmt *St, AnalysisContext &Analysis) const {
     std::optional<DetachedSpawn> S = fromPthreadCreate(Call);
     if (!S)
       return std::nullopt;
-    // Detached by attribute: pthread_attr_setdetachstate(&attr, DETACHED).
+    // Detached by attribute: pthread_attr_setdetachstate(&attr, DETACHED),
+    // here or in a helper that receives &attr.
     if (const VarDecl *Attr = addressedVar(Call->getArg(1))) {
       forEachCallOn(Attr, Analysis, [&](const CallExpr *C) {
-        if (!isCallTo(C, "pthread_attr_setdetachstate") ||
-            C->getNumArgs() != 2 || addressedVar(C->getArg(0)) != Attr)
-          return false;
-        const auto *State =
-            llvm::dyn_cast<DeclRefExpr>(ignoreWrappers(C->getArg(1)));
-        if (State && State->getDecl()->getIdentifier() &&
-            State->getDecl()->getName() == "PTHREAD_CREATE_DETACHED")
-          S->DetachedAttribute = C;
+        for (unsigned I = 0; I < C->getNumArgs(); ++I)
+          if (addressedVar(C->getArg(I)) == Attr &&
+              setsDetachedState(C, I, /*Depth=*/0)) {
+            S->DetachedAttribute = C;
+            break;
+          }
         return S->DetachedAttribute != nullptr;
       });
       if (S->DetachedAttribute)
@@ -453,8 +493,10 @@ SpawnRecogniser::spawnAtDecl(const VarDecl *V,
                              AnalysisContext &Analysis) const {
   if (!V || !V->hasLocalStorage() || !V->getInit())
     return std::nullopt;
+  // boost::thread before version 3, or a class derived from a thread whose
+  // destructor detaches it.
   const CXXRecordDecl *RD = V->getType()->getAsCXXRecordDecl();
-  if (!RD || qualifiedName(RD) != "boost::thread" || !destructorDetaches(RD))
+  if (!RD || !isThreadClass(V->getType()) || !destructorDetaches(RD))
     return std::nullopt;
   const CXXConstructExpr *Construct = threadConstruction(V->getInit());
   if (!Construct)
@@ -479,8 +521,9 @@ SpawnRecogniser::spawnAtDecl(const VarDecl *V,
   if (Handled)
     return std::nullopt;
   DetachedSpawn S;
-  S.Kind = SpawnKind::BoostThread;
-  S.What = "boost::thread";
+  S.What = qualifiedName(RD);
+  S.Kind = S.What == "boost::thread" ? SpawnKind::BoostThread
+                                     : SpawnKind::StdThread;
   S.Start = Construct;
   S.ThreadVar = V;
   llvm::ArrayRef<const Expr *> Args(Construct->getArgs(),

@@ -42,6 +42,7 @@ struct ThreadCallable {
   const Expr *Object = nullptr;
   bool ObjectIsPointer = false;
 
+  /// Whether the code it runs is known without following frames.
   bool valid() const { return Lambda || Function; }
   const Stmt *body() const;
 };
@@ -68,6 +69,11 @@ struct DetachedSpawn {
   const CallExpr *DetachedAttribute = nullptr;
   /// The named thread object or pthread_t, if any.
   const VarDecl *ThreadVar = nullptr;
+  /// The detached thread object, when its construction is not in sight
+  /// here (moved from another thread, returned by a function, held by a
+  /// smart pointer or a member): the analysis follows it through frames, and
+  /// Callable is empty.
+  const Expr *Handle = nullptr;
   /// Executor spawns: the handler as written (for post/dispatch/defer), and
   /// the completion token (for co_spawn).
   const Expr *Handler = nullptr;

@@ -105,6 +105,8 @@ constexpr unsigned WriteCalls = 2;
 constexpr unsigned ResolveSteps = 16;
 /// Copies into locals followed back from a serializer's input.
 constexpr unsigned Derivations = 3;
+/// Statements looked at when a fact searches a whole function body.
+constexpr unsigned WalkNodes = 1u << 16;
 } // namespace bounds
 
 /// std::ref, std::move, std::forward, ...: calls that denote their argument.

@@ -1,0 +1,116 @@
+//===--- Callables.cpp - What code does a callable run? -------------------===//
+
+#include "Callables.h"
+#include "Expressions.h"
+
+#include "clang/AST/ASTContext.h"
+#include "clang/Basic/SourceManager.h"
+
+namespace clang::tidy::defer_race {
+namespace {
+
+bool declaredInSystemHeader(const CXXRecordDecl *RD) {
+  return RD && inSystemHeader(RD, RD->getASTContext().getSourceManager());
+}
+
+// std::bind(f, ...), std::bind_front, boost::bind: library functions that
+// bind a callable to arguments.
+bool isBind(const CallExpr *Call) {
+  const FunctionDecl *FD = Call ? Call->getDirectCallee() : nullptr;
+  if (!FD || !FD->getIdentifier() || Call->getNumArgs() == 0)
+    return false;
+  llvm::StringRef N = FD->getName();
+  return (N == "bind" || N == "bind_front") &&
+         inSystemHeader(FD, FD->getASTContext().getSourceManager());
+}
+
+// A placeholder (std::placeholders::_1): the argument comes at the call.
+bool isPlaceholder(const Expr *E) {
+  const auto *RD = ignoreWrappers(E)->getType()->getAsCXXRecordDecl();
+  return RD && RD->getIdentifier() &&
+         (RD->getName() == "_Placeholder" || RD->getName() == "arg");
+}
+
+} // namespace
+
+const Frame *callableFrame(const Expr *E, llvm::ArrayRef<const Expr *> Args,
+                           const Frame &Fr, FrameArena &Arena) {
+  Located L = origin(E, Fr, Arena);
+  for (unsigned Step = 0; L.E && L.Fr && Step < 4; ++Step) {
+    const Expr *X = ignoreWrappers(L.E);
+    // Arguments are expressions of Fr: they bind only when the callable is
+    // made there too.
+    llvm::ArrayRef<const Expr *> Bound =
+        L.Fr == &Fr ? Args : llvm::ArrayRef<const Expr *>();
+    if (const auto *Lambda = llvm::dyn_cast<LambdaExpr>(X)) {
+      Frame F = Frame::lambda(*L.Fr, Lambda);
+      F.Args = Bound;
+      return &Arena.keep(F);
+    }
+    const Expr *Named = X;
+    if (const auto *UO = llvm::dyn_cast<UnaryOperator>(X);
+        UO && UO->getOpcode() == UO_AddrOf)
+      Named = ignoreWrappers(UO->getSubExpr());
+    if (const auto *DRE = llvm::dyn_cast<DeclRefExpr>(Named)) {
+      const auto *FD = llvm::dyn_cast<FunctionDecl>(DRE->getDecl());
+      if (!FD || !definitionOf(FD))
+        return nullptr;
+      const auto *MD = llvm::dyn_cast<CXXMethodDecl>(FD);
+      if (MD && MD->isInstance()) {
+        // (&C::run, object, args...)
+        if (Bound.empty() || !Bound.front())
+          return nullptr;
+        bool IsPointer = false;
+        const Expr *Object = boundObject(Bound.front(), IsPointer);
+        return &Arena.keep(Frame::callable(*L.Fr, nullptr, MD,
+                                           Bound.drop_front(), Object,
+                                           IsPointer));
+      }
+      return &Arena.keep(Frame::callable(*L.Fr, nullptr, FD, Bound));
+    }
+    if (const auto *Call = llvm::dyn_cast<CallExpr>(X); Call && isBind(Call)) {
+      // Placeholders are filled by the caller's arguments: none here.
+      llvm::SmallVector<const Expr *, 4> BindArgs;
+      for (unsigned I = 1; I < Call->getNumArgs(); ++I)
+        BindArgs.push_back(isPlaceholder(Call->getArg(I)) ? nullptr
+                                                          : Call->getArg(I));
+      return callableFrame(Call->getArg(0), Arena.keep(BindArgs), *L.Fr,
+                           Arena);
+    }
+    if (const auto *CE = llvm::dyn_cast<CXXConstructExpr>(X)) {
+      // std::function, std::packaged_task, ... made from a callable.
+      const CXXRecordDecl *RD = CE->getType()->getAsCXXRecordDecl();
+      if (declaredInSystemHeader(RD) && CE->getNumArgs() >= 1 &&
+          hasCallableType(CE->getArg(0))) {
+        L = origin(CE->getArg(0), *L.Fr, Arena);
+        continue;
+      }
+    }
+    // A function object: its operator() runs on the object.
+    const CXXRecordDecl *RD = X->getType().getNonReferenceType()->getAsCXXRecordDecl();
+    if (declaredInSystemHeader(RD))
+      return nullptr;
+    if (const CXXMethodDecl *Op = functionObjectOperator(RD))
+      return &Arena.keep(Frame::callable(*L.Fr, nullptr, Op, Bound, X, false));
+    return nullptr;
+  }
+  return nullptr;
+}
+
+const Frame *threadObjectFrame(const Expr *Handle, const Frame &Fr,
+                               FrameArena &Arena) {
+  Located Made = constructionOf(Handle, false, Fr, Arena);
+  const Expr *X = ignoreWrappers(Made.E);
+  if (!X || !Made.Fr)
+    return nullptr;
+  llvm::ArrayRef<const Expr *> Args;
+  if (const auto *CE = llvm::dyn_cast<CXXConstructExpr>(X))
+    Args = llvm::ArrayRef<const Expr *>(CE->getArgs(), CE->getNumArgs());
+  else if (const auto *Call = llvm::dyn_cast<CallExpr>(X)) // make_unique
+    Args = llvm::ArrayRef<const Expr *>(Call->getArgs(), Call->getNumArgs());
+  if (Args.empty())
+    return nullptr;
+  return callableFrame(Args.front(), Args.drop_front(), *Made.Fr, Arena);
+}
+
+} // namespace clang::tidy::defer_race
