@@ -11,6 +11,7 @@
 #define DEFER_RACE_CHECKS_COMPAT_H
 
 #include "clang-tidy/utils/OptionsUtils.h"
+#include "clang/AST/DeclCXX.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Config/llvm-config.h"
 #include <string>
@@ -65,6 +66,15 @@ inline std::string serializeStringList(const std::vector<std::string> &List) {
   return utils::options::serializeStringList(Refs);
 #else
   return utils::options::serializeStringList(List);
+#endif
+}
+
+// FunctionDecl::isPure became isPureVirtual in LLVM 18.
+inline bool isPureVirtual(const CXXMethodDecl *MD) {
+#if LLVM_VERSION_MAJOR >= 18
+  return MD->isPureVirtual();
+#else
+  return MD->isPure();
 #endif
 }
 

@@ -125,92 +125,6 @@ private:
   bool SkipLambdas;
 };
 
-// The local variable at the root of an access, when a write into it can make
-// it carry data from elsewhere: j["log"], msg.mutable_fields()->at(k).
-const VarDecl *localRoot(const Expr *E) {
-  for (unsigned Steps = 0; E && Steps < 8; ++Steps) {
-    E = ignoreWrappers(E);
-    if (const auto *UO = llvm::dyn_cast<UnaryOperator>(E);
-        UO && UO->getOpcode() == UO_Deref)
-      E = UO->getSubExpr();
-    else if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(E);
-             OC && OC->getNumArgs() > 0 &&
-             (OC->getOperator() == OO_Subscript ||
-              OC->getOperator() == OO_Star || OC->getOperator() == OO_Arrow))
-      E = OC->getArg(0);
-    else if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(E);
-             MC && MC->getMethodDecl() && !MC->getMethodDecl()->isConst())
-      E = MC->getImplicitObjectArgument();
-    else if (const auto *ME = llvm::dyn_cast<MemberExpr>(E);
-             ME && !ME->isArrow())
-      E = ME->getBase();
-    else
-      break;
-  }
-  const auto *DRE = llvm::dyn_cast_or_null<DeclRefExpr>(ignoreWrappers(E));
-  const auto *V = DRE ? llvm::dyn_cast<VarDecl>(DRE->getDecl()) : nullptr;
-  if (!V || !V->hasLocalStorage() || V->getType()->isReferenceType() ||
-      llvm::isa<ParmVarDecl>(V))
-    return nullptr;
-  return V;
-}
-
-class DerivationCollector : public RecursiveASTVisitor<DerivationCollector> {
-public:
-  using Add =
-      llvm::function_ref<void(const VarDecl *, const Expr *, const Stmt *)>;
-  explicit DerivationCollector(Add Fn) : Fn(Fn) {}
-  bool TraverseLambdaExpr(LambdaExpr *) { return true; }
-  bool TraverseCXXRecordDecl(CXXRecordDecl *) { return true; }
-
-  bool VisitVarDecl(VarDecl *V) {
-    if (V->hasLocalStorage() && V->getInit() &&
-        !V->getType()->isReferenceType())
-      Fn(V, V->getInit(), V->getInit());
-    return true;
-  }
-  bool VisitBinaryOperator(BinaryOperator *BO) {
-    if (BO->isAssignmentOp())
-      if (const VarDecl *V = localRoot(BO->getLHS()))
-        Fn(V, BO->getRHS(), BO);
-    return true;
-  }
-  bool VisitCallExpr(CallExpr *Call) {
-    if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Call)) {
-      // v.push_back(x), msg.set_log(x), j.emplace(k, x)
-      const CXXMethodDecl *MD = MC->getMethodDecl();
-      if (MD && !MD->isConst())
-        if (const VarDecl *V = localRoot(MC->getImplicitObjectArgument()))
-          for (const Expr *Arg : MC->arguments())
-            Fn(V, Arg, Call);
-      return true;
-    }
-    if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(Call)) {
-      // f.log = x, j["log"] = x, s += x, out << x
-      if (OC->getNumArgs() == 2 &&
-          (OC->isAssignmentOp() || OC->getOperator() == OO_LessLess))
-        if (const VarDecl *V = localRoot(OC->getArg(0)))
-          Fn(V, OC->getArg(1), Call);
-      return true;
-    }
-    // to_json(j, x), std::swap(a, b): a first parameter taken by non-const
-    // reference is an output.
-    const FunctionDecl *FD = Call->getDirectCallee();
-    if (FD && FD->getNumParams() > 0 && Call->getNumArgs() > 1) {
-      QualType P0 = FD->getParamDecl(0)->getType();
-      if (P0->isLValueReferenceType() &&
-          !P0.getNonReferenceType().isConstQualified())
-        if (const VarDecl *V = localRoot(Call->getArg(0)))
-          for (unsigned I = 1; I < Call->getNumArgs(); ++I)
-            Fn(V, Call->getArg(I), Call);
-    }
-    return true;
-  }
-
-private:
-  Add Fn;
-};
-
 } // namespace
 
 //===----------------------------------------------------------------------===//
@@ -282,8 +196,7 @@ void ConcurrentReadFinder::collectDerivations(const Stmt *Body,
   auto Add = [&](const VarDecl *V, const Expr *Source, const Stmt *At) {
     Derived[V].push_back({Source, Position{At, G}});
   };
-  DerivationCollector Collector(Add);
-  Collector.TraverseStmt(const_cast<Stmt *>(Body));
+  forEachDerivation(Body, Add);
 }
 
 void ConcurrentReadFinder::readsOf(const Expr *E, Position Pos, unsigned Depth,
@@ -490,8 +403,18 @@ void ConcurrentReadFinder::conflictsIn(const FunctionDecl *Fn,
   llvm::SmallPtrSet<const Expr *, 8> Reported;
   for (Site &Site : Sites) {
     llvm::SmallVector<Read, 8> Reads;
-    for (const Expr *Input : Site.S.Inputs)
+    for (unsigned I = 0; I < Site.S.Inputs.size(); ++I) {
+      const Expr *Input = Site.S.Inputs[I];
+      size_t Before = Reads.size();
       readsOf(Input, Position{Input, Site.G}, 0, Reads);
+      // A function of ours that serializes only some fields of its
+      // argument reads those fields.
+      if (I < Site.S.InputPaths.size() && !Site.S.InputPaths[I].empty())
+        for (size_t R = Before; R < Reads.size(); ++R)
+          if (ignoreWrappers(Reads[R].Access) == ignoreWrappers(Input))
+            Reads[R].Object.Path.append(Site.S.InputPaths[I].begin(),
+                                        Site.S.InputPaths[I].end());
+    }
     bool Found = false;
     for (const Read &R : Reads) {
       if (Reported.count(R.Access))

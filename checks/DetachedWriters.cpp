@@ -640,8 +640,22 @@ DetachedWriterFacts::mapToCaller(const ObjectRef &CalleeObject,
       Obj = OC->getArg(0);
     if (!Obj)
       return std::nullopt;
-    Base = Obj->getType()->isPointerType() ? Resolver.pointee(Obj, Caller)
-                                           : Resolver.object(Obj, Caller);
+    // this->ref_ where the caller made the object with ref_ bound to one
+    // of its own: that object.
+    const bool Arrow = Obj->getType()->isPointerType();
+    if (!Rest.empty() && Rest.front()) {
+      const FieldDecl *Member = Rest.front();
+      const bool Ref = Member->getType()->isReferenceType();
+      const bool Ptr = isPointerLike(Member->getType()) && Rest.size() > 1 &&
+                       !Rest[1];
+      if (Ref || Ptr)
+        if (std::optional<ObjectRef> Seen = Resolver.memberReferent(
+                Obj, Arrow, Member, Caller, /*Pointee=*/Ptr)) {
+          Seen->Path.append(Rest.begin() + (Ref ? 1 : 2), Rest.end());
+          return Seen;
+        }
+    }
+    Base = Arrow ? Resolver.pointee(Obj, Caller) : Resolver.object(Obj, Caller);
     break;
   }
   case ObjectRef::Param: {

@@ -323,6 +323,107 @@ void forEachCall(const Stmt *S, llvm::function_ref<bool(const CallExpr *)> Fn) {
     CallVisitor(Fn).TraverseStmt(const_cast<Stmt *>(S));
 }
 
+namespace {
+// The local variable at the root of an access, when a write into it can make
+// it carry data from elsewhere: j["log"], msg.mutable_fields()->at(k).
+const VarDecl *localRootImpl(const Expr *E) {
+  for (unsigned Steps = 0; E && Steps < 8; ++Steps) {
+    E = ignoreWrappers(E);
+    if (const auto *UO = llvm::dyn_cast<UnaryOperator>(E);
+        UO && UO->getOpcode() == UO_Deref)
+      E = UO->getSubExpr();
+    else if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(E);
+             OC && OC->getNumArgs() > 0 &&
+             (OC->getOperator() == OO_Subscript ||
+              OC->getOperator() == OO_Star || OC->getOperator() == OO_Arrow))
+      E = OC->getArg(0);
+    else if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(E);
+             MC && MC->getMethodDecl() && !MC->getMethodDecl()->isConst())
+      E = MC->getImplicitObjectArgument();
+    else if (const auto *ME = llvm::dyn_cast<MemberExpr>(E);
+             ME && !ME->isArrow())
+      E = ME->getBase();
+    else
+      break;
+  }
+  const auto *DRE = llvm::dyn_cast_or_null<DeclRefExpr>(ignoreWrappers(E));
+  const auto *V = DRE ? llvm::dyn_cast<VarDecl>(DRE->getDecl()) : nullptr;
+  if (!V || !V->hasLocalStorage() || V->getType()->isReferenceType() ||
+      llvm::isa<ParmVarDecl>(V))
+    return nullptr;
+  return V;
+}
+
+class DerivationCollector : public RecursiveASTVisitor<DerivationCollector> {
+public:
+  using Add = DerivationFn;
+  explicit DerivationCollector(Add Fn) : Fn(Fn) {}
+  bool TraverseLambdaExpr(LambdaExpr *) { return true; }
+  bool TraverseCXXRecordDecl(CXXRecordDecl *) { return true; }
+
+  bool VisitVarDecl(VarDecl *V) {
+    if (V->hasLocalStorage() && V->getInit() &&
+        !V->getType()->isReferenceType())
+      Fn(V, V->getInit(), V->getInit());
+    return true;
+  }
+  // for (auto &x : res.items): x carries what the range holds.
+  bool VisitCXXForRangeStmt(CXXForRangeStmt *For) {
+    if (VarDecl *V = For->getLoopVariable(); V && For->getRangeInit())
+      Fn(V, For->getRangeInit(), For);
+    return true;
+  }
+  bool VisitBinaryOperator(BinaryOperator *BO) {
+    if (BO->isAssignmentOp())
+      if (const VarDecl *V = localRootImpl(BO->getLHS()))
+        Fn(V, BO->getRHS(), BO);
+    return true;
+  }
+  bool VisitCallExpr(CallExpr *Call) {
+    if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Call)) {
+      // v.push_back(x), msg.set_log(x), j.emplace(k, x)
+      const CXXMethodDecl *MD = MC->getMethodDecl();
+      if (MD && !MD->isConst())
+        if (const VarDecl *V = localRootImpl(MC->getImplicitObjectArgument()))
+          for (const Expr *Arg : MC->arguments())
+            Fn(V, Arg, Call);
+      return true;
+    }
+    if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(Call)) {
+      // f.log = x, j["log"] = x, s += x, out << x
+      if (OC->getNumArgs() == 2 &&
+          (OC->isAssignmentOp() || OC->getOperator() == OO_LessLess))
+        if (const VarDecl *V = localRootImpl(OC->getArg(0)))
+          Fn(V, OC->getArg(1), Call);
+      return true;
+    }
+    // to_json(j, x), std::swap(a, b): a first parameter taken by non-const
+    // reference is an output.
+    const FunctionDecl *FD = Call->getDirectCallee();
+    if (FD && FD->getNumParams() > 0 && Call->getNumArgs() > 1) {
+      QualType P0 = FD->getParamDecl(0)->getType();
+      if (P0->isLValueReferenceType() &&
+          !P0.getNonReferenceType().isConstQualified())
+        if (const VarDecl *V = localRootImpl(Call->getArg(0)))
+          for (unsigned I = 1; I < Call->getNumArgs(); ++I)
+            Fn(V, Call->getArg(I), Call);
+    }
+    return true;
+  }
+
+private:
+  Add Fn;
+};
+
+} // namespace
+
+const VarDecl *carrierLocal(const Expr *E) { return localRootImpl(E); }
+
+void forEachDerivation(const Stmt *Body, DerivationFn Fn) {
+  if (Body)
+    DerivationCollector(Fn).TraverseStmt(const_cast<Stmt *>(Body));
+}
+
 void forEachStmt(const Stmt *S, unsigned MaxNodes,
                  llvm::function_ref<bool(const Stmt *)> Fn) {
   llvm::SmallVector<const Stmt *, 16> Work;

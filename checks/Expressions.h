@@ -99,6 +99,18 @@ struct Leaves {
 };
 Leaves collectLeaves(const Stmt *S);
 
+/// The local variable at the root of an access, when a write into it can
+/// make it carry data from elsewhere: j["log"], msg.mutable_fields()->at(k).
+const VarDecl *carrierLocal(const Expr *E);
+
+/// Every place in Body (not in nested lambdas or classes) where data flows
+/// into a local variable: its initializer, `v = x`, `j["k"] = x`,
+/// `v.push_back(x)`, `to_json(j, x)`, a range-for over x. Fn gets the local,
+/// the source expression and the statement.
+using DerivationFn =
+    llvm::function_ref<void(const VarDecl *, const Expr *, const Stmt *)>;
+void forEachDerivation(const Stmt *Body, DerivationFn Fn);
+
 /// Calls Fn on every call in S, in source order, not looking inside nested
 /// lambdas or local classes. Stops early when Fn returns true.
 void forEachCall(const Stmt *S, llvm::function_ref<bool(const CallExpr *)> Fn);

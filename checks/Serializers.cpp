@@ -1,6 +1,17 @@
 //===--- Serializers.cpp - Is this call a serializer? ---------------------===//
 
 #include "Serializers.h"
+#include "Compat.h"
+#include "Expressions.h"
+#include "SharedObjects.h"
+#include "Vocabulary.h"
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Attr.h"
+#include "clang/AST/ParentMap.h"
+#include "clang/Basic/SourceManager.h"
+#include "llvm/ADT/SmallPtrSet.h"
+#include <functional>
 
 #include "clang/AST/DeclCXX.h"
 
@@ -106,6 +117,169 @@ SourceLocation SerializerCall::loc() const {
 
 std::optional<SerializerCall>
 SerializerRecogniser::serializerAt(const Expr *E) const {
+  return serializerAt(E, 0);
+}
+
+std::optional<SerializerCall>
+SerializerRecogniser::serializerAt(const Expr *E, unsigned Depth) const {
+  if (std::optional<SerializerCall> S = libraryCall(E))
+    return S;
+  const auto *Call = llvm::dyn_cast_or_null<CallExpr>(E);
+  if (!Call || Depth >= bounds::SerializerWrappers)
+    return std::nullopt;
+  const FunctionDecl *Target = knownTarget(Call);
+  if (!Target)
+    return std::nullopt;
+  const std::vector<SerializedInput> &Inputs = serializedBy(Target, Depth);
+  if (Inputs.empty())
+    return std::nullopt;
+  SerializerCall S;
+  S.Call = Call;
+  S.Wrapper = Target;
+  S.Name = qualifiedName(Target);
+  // Arguments after the object of a member or operator call.
+  unsigned First = 0;
+  const Expr *Object = nullptr;
+  if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Call))
+    Object = MC->getImplicitObjectArgument();
+  else if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(Call);
+           OC && llvm::isa<CXXMethodDecl>(Target) && OC->getNumArgs() > 0) {
+    Object = OC->getArg(0);
+    First = 1;
+  }
+  for (const SerializedInput &In : Inputs) {
+    const Expr *Arg = nullptr;
+    if (In.This)
+      Arg = Object;
+    else if (First + In.Index < Call->getNumArgs())
+      Arg = Call->getArg(First + In.Index);
+    if (!Arg)
+      continue;
+    S.Inputs.push_back(Arg);
+    S.InputPaths.push_back(In.Path);
+  }
+  if (S.Inputs.empty())
+    return std::nullopt;
+  return S;
+}
+
+const FunctionDecl *
+SerializerRecogniser::knownTarget(const CallExpr *Call) const {
+  const FunctionDecl *Callee = Call->getDirectCallee();
+  if (!Callee)
+    return nullptr;
+  const SourceManager &SM = Callee->getASTContext().getSourceManager();
+  const auto *MD = llvm::dyn_cast<CXXMethodDecl>(Callee);
+  if (!MD || !MD->isVirtual() || !llvm::isa<CXXMemberCallExpr>(Call)) {
+    const FunctionDecl *Def = definitionOf(Callee);
+    if (!Def && Callee->getTemplateInstantiationPattern())
+      Def = definitionOf(Callee);
+    return Def && !inSystemHeader(Def, SM) ? Def : nullptr;
+  }
+  // A virtual call: the method itself when nothing can override it, else
+  // the only overrider in the translation unit when the method is pure.
+  if (MD->hasAttr<FinalAttr>() || MD->getParent()->hasAttr<FinalAttr>()) {
+    const FunctionDecl *Def = definitionOf(MD);
+    return Def && !inSystemHeader(Def, SM) ? Def : nullptr;
+  }
+  if (!OverridersBuilt) {
+    OverridersBuilt = true;
+    // Every method of the translation unit that overrides another.
+    llvm::SmallVector<const DeclContext *, 16> Work{
+        MD->getASTContext().getTranslationUnitDecl()};
+    for (unsigned Seen = 0; !Work.empty() && Seen < bounds::WalkNodes; ++Seen) {
+      const DeclContext *DC = Work.pop_back_val();
+      for (const Decl *D : DC->decls()) {
+        if (const auto *M = llvm::dyn_cast<CXXMethodDecl>(D))
+          for (const CXXMethodDecl *Base : M->overridden_methods())
+            Overriders[Base->getCanonicalDecl()].push_back(M);
+        if (const auto *Inner = llvm::dyn_cast<DeclContext>(D);
+            Inner && (llvm::isa<NamespaceDecl>(D) ||
+                      llvm::isa<CXXRecordDecl>(D) ||
+                      llvm::isa<LinkageSpecDecl>(D)))
+          if (!inSystemHeader(D, SM))
+            Work.push_back(Inner);
+      }
+    }
+  }
+  auto It = Overriders.find(MD->getCanonicalDecl());
+  if (!compat::isPureVirtual(MD) || It == Overriders.end() || It->second.size() != 1)
+    return nullptr;
+  const FunctionDecl *Def = definitionOf(It->second.front());
+  return Def && !inSystemHeader(Def, SM) ? Def : nullptr;
+}
+
+const std::vector<SerializerRecogniser::SerializedInput> &
+SerializerRecogniser::serializedBy(const FunctionDecl *F,
+                                   unsigned Depth) const {
+  std::unique_ptr<std::vector<SerializedInput>> &Slot = Wrappers[F];
+  if (Slot)
+    return *Slot;
+  // Empty while we look, so that recursion ends.
+  Slot = std::make_unique<std::vector<SerializedInput>>();
+  const Stmt *Body = F->getBody();
+  if (!Body)
+    return *Slot;
+  std::vector<SerializedInput> Found;
+  const Frame Root = Frame::root(F);
+  ObjectResolver Resolver;
+  // What flows into each local: `root["n"] = m.n`, `for (int l : m.v)`.
+  llvm::DenseMap<const VarDecl *, llvm::SmallVector<const Expr *, 2>> Sources;
+  forEachDerivation(Body, [&](const VarDecl *V, const Expr *Source,
+                              const Stmt *) { Sources[V].push_back(Source); });
+  llvm::SmallPtrSet<const VarDecl *, 8> Followed;
+  // The parameters (and *this) that E reads, directly or through locals.
+  std::function<void(const Expr *, unsigned)> ReadsOf =
+      [&](const Expr *E, unsigned Steps) {
+        Leaves L = collectLeaves(E);
+        if (L.Refs.empty())
+          return;
+        ParentMap PM(const_cast<Expr *>(E));
+        for (const Expr *Leaf : L.Refs) {
+          const Expr *Access = accessTop(Leaf, PM);
+          std::optional<ObjectRef> Obj = isPointerLike(Access->getType())
+                                             ? Resolver.pointee(Access, Root)
+                                             : Resolver.object(Access, Root);
+          if (Obj && (Obj->Kind == ObjectRef::Param ||
+                      Obj->Kind == ObjectRef::This)) {
+            SerializedInput In;
+            In.This = Obj->Kind == ObjectRef::This;
+            In.Index = Obj->ParamIndex;
+            // The fields below the parameter's referent or pointee.
+            for (const FieldDecl *Field : Obj->Path)
+              if (Field || !In.Path.empty() || Obj->Kind != ObjectRef::Param)
+                In.Path.push_back(Field);
+            if (!In.Path.empty() && !In.Path.front())
+              In.Path.erase(In.Path.begin());
+            Found.push_back(std::move(In));
+            continue;
+          }
+          const auto *DRE = llvm::dyn_cast<DeclRefExpr>(Leaf);
+          const auto *V = DRE ? llvm::dyn_cast<VarDecl>(DRE->getDecl()) : nullptr;
+          if (!V || Steps >= bounds::Derivations || !Followed.insert(V).second)
+            continue;
+          auto It = Sources.find(V);
+          if (It != Sources.end())
+            for (const Expr *Source : It->second)
+              ReadsOf(Source, Steps + 1);
+        }
+      };
+  forEachStmt(Body, bounds::WalkNodes, [&](const Stmt *S) {
+    const auto *E = llvm::dyn_cast<Expr>(S);
+    if (!E || (!llvm::isa<CallExpr>(E) && !llvm::isa<CXXConstructExpr>(E)))
+      return false;
+    if (std::optional<SerializerCall> Inner = serializerAt(E, Depth + 1))
+      for (unsigned I = 0; I < Inner->Inputs.size(); ++I)
+        ReadsOf(Inner->Inputs[I], 0);
+    return false;
+  });
+  std::unique_ptr<std::vector<SerializedInput>> &Result = Wrappers[F];
+  *Result = std::move(Found);
+  return *Result;
+}
+
+std::optional<SerializerCall>
+SerializerRecogniser::libraryCall(const Expr *E) const {
   SerializerCall S;
   S.Call = E;
   if (const auto *CE = llvm::dyn_cast<CXXConstructExpr>(E)) {

@@ -360,7 +360,13 @@ Located constructionOf(const Expr *E, bool Arrow, const Frame &Fr,
         OC && OC->getNumArgs() == 1 &&
         (OC->getOperator() == OO_Star || OC->getOperator() == OO_Arrow))
       return constructionOf(OC->getArg(0), true, Fr, Arena);
-    return origin(E, Fr, Arena);
+    Located Made = origin(E, Fr, Arena);
+    // auto &c = *new C(...): the object the pointer points to.
+    if (const auto *UO = llvm::dyn_cast_or_null<UnaryOperator>(
+            ignoreWrappers(Made.E));
+        UO && UO->getOpcode() == UO_Deref && Made.Fr && ignoreWrappers(Made.E) != E)
+      return constructionOf(UO->getSubExpr(), true, *Made.Fr, Arena);
+    return Made;
   }
   if (llvm::isa<CXXThisExpr>(E))
     return thisConstruction(&Fr, Arena);
@@ -693,11 +699,21 @@ std::optional<ObjectRef>
 ObjectResolver::memberReferent(const MemberExpr *ME, const Frame &Fr,
                                bool Pointee, unsigned Depth) const {
   const auto *Field = llvm::dyn_cast<FieldDecl>(ME->getMemberDecl());
-  if (!Field || Depth > bounds::ResolveSteps)
+  if (!Field)
+    return std::nullopt;
+  return memberReferent(ME->getBase(), ME->isArrow(), Field, Fr, Pointee,
+                        Depth);
+}
+
+std::optional<ObjectRef>
+ObjectResolver::memberReferent(const Expr *Base, bool Arrow,
+                               const FieldDecl *Field, const Frame &Fr,
+                               bool Pointee, unsigned Depth) const {
+  if (!Base || !Field || Depth > bounds::ResolveSteps)
     return std::nullopt;
   FrameArena Arena;
-  Located Init = fieldInitializer(
-      constructionOf(ME->getBase(), ME->isArrow(), Fr, Arena), Field, Arena);
+  Located Init =
+      fieldInitializer(constructionOf(Base, Arrow, Fr, Arena), Field, Arena);
   if (!Init.E || !Init.Fr)
     return std::nullopt;
   return Pointee ? pointee(Init.E, *Init.Fr, Depth + 1)

@@ -103,6 +103,13 @@ public:
   std::optional<ObjectRef> object(const Expr *E, const Frame &Fr) const;
   /// The object that the pointer-like E points to.
   std::optional<ObjectRef> pointee(const Expr *E, const Frame &Fr) const;
+  /// What the reference (or, with Pointee, pointer) member Field of the
+  /// object Base designates (Arrow: points to) was initialised to refer to,
+  /// when we see that object made.
+  std::optional<ObjectRef> memberReferent(const Expr *Base, bool Arrow,
+                                          const FieldDecl *Field,
+                                          const Frame &Fr, bool Pointee,
+                                          unsigned Depth = 0) const;
 
 private:
   std::optional<ObjectRef> object(const Expr *E, const Frame &Fr,

@@ -105,6 +105,9 @@ constexpr unsigned WriteCalls = 2;
 constexpr unsigned ResolveSteps = 16;
 /// Copies into locals followed back from a serializer's input.
 constexpr unsigned Derivations = 3;
+/// Functions of ours that hand their parameters to a serializer, followed
+/// from a call down to the library serializer.
+constexpr unsigned SerializerWrappers = 3;
 /// Statements looked at when a fact searches a whole function body.
 constexpr unsigned WalkNodes = 1u << 16;
 } // namespace bounds
