@@ -86,10 +86,11 @@ void DanglingCaptureCheck::checkSpawn(const DetachedSpawn &S) {
                             "callable passed to '%4'}3 %select{captures '%1' "
                             "by reference|uses pointer '%2' to '%1'|receives a "
                             "reference to '%1'|receives a pointer to '%1'|"
-                            "uses reference '%2' to '%1'}0; '%1' goes out of "
+                            "uses reference '%2' to '%1'|uses view '%2' of "
+                            "'%1'}0; '%1' goes out of "
                             "scope while %select{the thread|the work|it}3 may "
                             "still use it")
-               << static_cast<int>(Fd.How) << Fd.Var->getNameAsString()
+               << static_cast<int>(Fd.How) << shownName(Fd)
                << (Fd.Pointer ? Fd.Pointer->getNameAsString() : std::string())
                << Subject << S.What;
       if (!FixOffered) {
@@ -99,12 +100,13 @@ void DanglingCaptureCheck::checkSpawn(const DetachedSpawn &S) {
           D << F;
       }
     }
-    diag(Fd.Var->getLocation(), "'%0' declared here", DiagnosticIDs::Note)
-        << Fd.Var->getNameAsString();
+    diag(Fd.Named ? Fd.Named->getLocation() : Fd.Var->getLocation(),
+         "'%0' declared here", DiagnosticIDs::Note)
+        << shownName(Fd);
     SourceLocation End = Analysis->endOfScope(Fd.Var);
     if (End.isValid())
       diag(End, "'%0' goes out of scope here", DiagnosticIDs::Note)
-          << Fd.Var->getNameAsString();
+          << shownName(Fd);
     noteSpawn(*this, S, /*AtWarning=*/false, *Analysis);
   }
 }

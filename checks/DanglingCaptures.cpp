@@ -5,6 +5,9 @@
 #include "Handshakes.h"
 #include "Vocabulary.h"
 
+#include "clang/AST/DeclCXX.h"
+#include "clang/Basic/SourceManager.h"
+
 #include "clang/AST/ParentMap.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "llvm/ADT/SmallPtrSet.h"
@@ -16,6 +19,7 @@ namespace {
 // The automatic variable that an lvalue designates, seen through references
 // and member accesses: n, arr[2], s.field, a reference bound to n.
 const VarDecl *automaticVar(const VarDecl *V, unsigned Depth = 0);
+bool ownsElements(QualType T);
 
 const VarDecl *automaticObject(const Expr *E, unsigned Depth) {
   if (!E || Depth > 8)
@@ -30,7 +34,73 @@ const VarDecl *automaticObject(const Expr *E, unsigned Depth) {
     return Base->getType()->isArrayType() ? automaticObject(Base, Depth + 1)
                                           : nullptr;
   }
+  // An element of a container or optional that the variable owns:
+  // v.front(), m.at(k), v[i], *opt.
+  const Expr *Owner = nullptr;
+  if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(E);
+      MC && MC->getMethodDecl() &&
+      MC->getMethodDecl()->getReturnType()->isReferenceType())
+    Owner = MC->getImplicitObjectArgument();
+  else if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(E);
+           OC && OC->getNumArgs() >= 1 &&
+           (OC->getOperator() == OO_Subscript ||
+            OC->getOperator() == OO_Star) &&
+           OC->isLValue())
+    Owner = OC->getArg(0);
+  if (Owner && ownsElements(Owner->getType()))
+    return automaticObject(Owner, Depth + 1);
   return nullptr;
+}
+
+// A library class that holds its elements inside the object: a container,
+// an array, an optional. Not a view, a smart pointer or an iterator.
+bool ownsElements(QualType T) {
+  T = T.getNonReferenceType();
+  const CXXRecordDecl *RD = T->getAsCXXRecordDecl();
+  if (!RD || !RD->hasDefinition() || isPointerLike(T) ||
+      viewClasses().matches(RD))
+    return false;
+  const SourceManager &SM = RD->getASTContext().getSourceManager();
+  if (!inSystemHeader(RD, SM))
+    return false;
+  for (const CXXMethodDecl *MD : RD->getDefinition()->methods())
+    if (MD->getIdentifier() &&
+        (MD->getName() == "size" || MD->getName() == "has_value"))
+      return true;
+  return false;
+}
+
+// For a view (std::string_view, std::span, ...) made from an automatic
+// object (std::string_view v = s;), that object.
+const VarDecl *automaticViewee(const Expr *Init) {
+  for (unsigned Steps = 0; Init && Steps < 6; ++Steps) {
+    Init = ignoreWrappers(Init);
+    if (!Init)
+      return nullptr;
+    if (!viewClasses().matches(Init->getType()->getAsCXXRecordDecl()) &&
+        !Init->getType()->isPointerType())
+      return automaticObject(Init, 0);
+    if (const auto *CE = llvm::dyn_cast<CXXConstructExpr>(Init)) {
+      Init = CE->getNumArgs() > 0 ? CE->getArg(0) : nullptr;
+    } else if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Init);
+               MC && llvm::isa_and_nonnull<CXXConversionDecl>(
+                         MC->getMethodDecl())) {
+      Init = MC->getImplicitObjectArgument(); // s.operator string_view()
+    } else if (const auto *Cast = llvm::dyn_cast<ImplicitCastExpr>(Init);
+               Cast && Cast->getCastKind() == CK_ArrayToPointerDecay) {
+      Init = Cast->getSubExpr();
+    } else {
+      return nullptr;
+    }
+  }
+  return nullptr;
+}
+
+const VarDecl *automaticViewee(const VarDecl *V) {
+  if (!V || V->getType()->isReferenceType() || !V->getInit() ||
+      !viewClasses().matches(V->getType()->getAsCXXRecordDecl()))
+    return nullptr;
+  return automaticViewee(V->getInit());
 }
 
 const VarDecl *automaticVar(const VarDecl *V, unsigned Depth) {
@@ -152,7 +222,9 @@ bool waitsForLastUse(const DanglingCapture &D, const DetachedSpawn &S,
   }
   // Every use of the captured name in the thread comes before the signal, or
   // is the signal itself (p.set_value() on the captured promise).
-  const VarDecl *Name = D.Pointer ? D.Pointer : D.Var;
+  const ValueDecl *Name = D.Pointer ? D.Pointer
+                         : D.Named  ? D.Named
+                                    : static_cast<const ValueDecl *>(D.Var);
   for (const BodyIndex::Use &U : Analysis.body(ThreadBody).index().usesOf(Name))
     if (!beforeSignal(*H, U.Ref, Analysis, /*Inclusive=*/true))
       return false;
@@ -212,24 +284,66 @@ void danglingCapturesOf(const DetachedSpawn &S, AnalysisContext &Analysis,
     for (const LambdaCapture &Cap : L->captures()) {
       if (!Cap.capturesVariable())
         continue;
-      const auto *V = llvm::dyn_cast<VarDecl>(Cap.getCapturedVar());
-      if (!V)
-        continue;
-      const DeclRefExpr *Use = firstUse(L->getBody(), V);
+      const ValueDecl *Captured = Cap.getCapturedVar();
+      const DeclRefExpr *Use = firstUse(L->getBody(), Captured);
       if (!Use)
         continue; // captured but never used
       SourceLocation Loc =
           Cap.isImplicit() ? Use->getLocation() : Cap.getLocation();
+      // A structured binding names a part of its hidden variable.
+      if (const auto *B = llvm::dyn_cast<BindingDecl>(Captured)) {
+        const auto *Holder =
+            llvm::dyn_cast_or_null<VarDecl>(B->getDecomposedDecl());
+        if (Cap.getCaptureKind() == LCK_ByRef && Holder)
+          if (const VarDecl *Dies = automaticVar(Holder)) {
+            DanglingCapture D{DanglingKind::ByReference, Dies, nullptr, nullptr,
+                              Loc, &Cap};
+            D.Named = B;
+            Found.push_back(D);
+          }
+        continue;
+      }
+      const auto *V = llvm::dyn_cast<VarDecl>(Captured);
+      if (!V)
+        continue;
+      // [&r = n], [p = &n], [v = std::string_view(s)]: what the
+      // initializer refers to.
+      if (V->isInitCapture()) {
+        const Expr *Init = V->getInit();
+        const VarDecl *Dies = nullptr;
+        DanglingKind How = DanglingKind::ThroughReference;
+        if (V->getType()->isReferenceType()) {
+          Dies = automaticObject(Init, 0);
+        } else if (V->getType()->isPointerType()) {
+          How = DanglingKind::ThroughPointer;
+          if (const auto *UO =
+                  llvm::dyn_cast_or_null<UnaryOperator>(ignoreWrappers(Init));
+              UO && UO->getOpcode() == UO_AddrOf)
+            Dies = automaticObject(UO->getSubExpr(), 0);
+        } else {
+          How = DanglingKind::ThroughView;
+          Dies = viewClasses().matches(V->getType()->getAsCXXRecordDecl())
+                     ? automaticViewee(Init)
+                     : nullptr;
+        }
+        if (Dies)
+          Found.push_back({How, Dies, nullptr, V, Loc, &Cap});
+        continue;
+      }
       if (Cap.getCaptureKind() == LCK_ByRef) {
         if (const VarDecl *Dies = automaticVar(V);
             Dies && capturedByReferenceAllTheWay(V, L, Analysis))
           Found.push_back({Dies == V ? DanglingKind::ByReference
                                      : DanglingKind::ThroughReference,
-                           Dies, Dies == V ? nullptr : V, Loc, &Cap});
+                           Dies, nullptr, Dies == V ? nullptr : V, Loc, &Cap});
         continue;
       }
       if (const VarDecl *Dies = automaticPointee(V))
-        Found.push_back({DanglingKind::ThroughPointer, Dies, V, Loc, &Cap});
+        Found.push_back({DanglingKind::ThroughPointer, Dies, nullptr, V, Loc,
+                         &Cap});
+      else if (const VarDecl *Viewed = automaticViewee(V))
+        Found.push_back({DanglingKind::ThroughView, Viewed, nullptr, V, Loc,
+                         &Cap});
     }
   }
   for (unsigned I = 0; I < C.Args.size(); ++I) {
@@ -242,22 +356,42 @@ void danglingCapturesOf(const DetachedSpawn &S, AnalysisContext &Analysis,
       bool IsRef = FD && FD->getIdentifier() &&
                    (FD->getName() == "ref" || FD->getName() == "cref");
       if (const VarDecl *Dies = automaticObject(Referenced, 0); Dies && IsRef)
-        Found.push_back({DanglingKind::RefArgument, Dies, nullptr,
+        Found.push_back({DanglingKind::RefArgument, Dies, nullptr, nullptr,
                          Arg->getBeginLoc(), nullptr, Arg, I});
       continue;
     }
-    if (const auto *UO = llvm::dyn_cast<UnaryOperator>(ignoreWrappers(Arg));
-        UO && UO->getOpcode() == UO_AddrOf)
+    const Expr *Bare = ignoreWrappers(Arg);
+    if (const auto *UO = llvm::dyn_cast<UnaryOperator>(Bare);
+        UO && UO->getOpcode() == UO_AddrOf) {
       if (const VarDecl *Dies = automaticObject(UO->getSubExpr(), 0))
-        Found.push_back({DanglingKind::PointerArgument, Dies, nullptr,
+        Found.push_back({DanglingKind::PointerArgument, Dies, nullptr, nullptr,
                          Arg->getBeginLoc(), nullptr, Arg, I});
+      continue;
+    }
+    // An array decays to a pointer to its first element.
+    if (Bare->getType()->isArrayType()) {
+      if (const VarDecl *Dies = automaticObject(Bare, 0))
+        Found.push_back({DanglingKind::PointerArgument, Dies, nullptr, nullptr,
+                         Arg->getBeginLoc(), nullptr, Arg, I});
+      continue;
+    }
+    // A pointer or view variable that refers to an automatic object.
+    if (const auto *Ref = llvm::dyn_cast<DeclRefExpr>(Bare))
+      if (const auto *P = llvm::dyn_cast<VarDecl>(Ref->getDecl())) {
+        if (const VarDecl *Dies = automaticPointee(P))
+          Found.push_back({DanglingKind::ThroughPointer, Dies, nullptr, P,
+                           Arg->getBeginLoc(), nullptr, Arg, I});
+        else if (const VarDecl *Viewed = automaticViewee(P))
+          Found.push_back({DanglingKind::ThroughView, Viewed, nullptr, P,
+                           Arg->getBeginLoc(), nullptr, Arg, I});
+      }
   }
   if (C.Object) {
     const Expr *Obj = ignoreWrappers(C.Object);
     if (const auto *UO = llvm::dyn_cast<UnaryOperator>(Obj);
         UO && UO->getOpcode() == UO_AddrOf)
       if (const VarDecl *Dies = automaticObject(UO->getSubExpr(), 0))
-        Found.push_back({DanglingKind::PointerArgument, Dies, nullptr,
+        Found.push_back({DanglingKind::PointerArgument, Dies, nullptr, nullptr,
                          C.Object->getBeginLoc(), nullptr, C.Object, 0});
   }
 

@@ -15,6 +15,7 @@
 #include "Spawns.h"
 
 #include "clang/AST/ExprCXX.h"
+#include <string>
 #include "llvm/ADT/SmallVector.h"
 
 namespace clang::tidy::defer_race {
@@ -26,18 +27,28 @@ enum class DanglingKind {
   ThroughPointer,   ///< [p] with int *p = &n
   RefArgument,      ///< std::thread(f, std::ref(n))
   PointerArgument,  ///< std::thread(f, &n)
-  ThroughReference, ///< [&r] with int &r = n
+  ThroughReference, ///< [&r] with int &r = n, or [&r = n]
+  ThroughView,      ///< [v] with std::string_view v = s
 };
 
 struct DanglingCapture {
   DanglingKind How = DanglingKind::ByReference;
   const VarDecl *Var = nullptr;     ///< the automatic variable that dies
+  /// The name the source gives it, when that is not Var's: a structured
+  /// binding of Var.
+  const ValueDecl *Named = nullptr;
   const VarDecl *Pointer = nullptr; ///< the captured pointer or reference
   SourceLocation Loc;               ///< where the callable refers to it
   const LambdaCapture *Capture = nullptr;
   const Expr *Arg = nullptr; ///< RefArgument, PointerArgument
   unsigned ArgIndex = 0;     ///< the callable's parameter Arg binds to
 };
+
+/// The name to show for the variable that dies.
+inline std::string shownName(const DanglingCapture &D) {
+  return (D.Named ? static_cast<const NamedDecl *>(D.Named) : D.Var)
+      ->getNameAsString();
+}
 
 /// The automatic variables that S's callable may outlive, in the order the
 /// callable names them.

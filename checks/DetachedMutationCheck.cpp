@@ -103,7 +103,7 @@ void DetachedMutationCheck::report(const GuardCallable &G,
       }
       D << GW.Spawn.What << Form;
     } else
-      D << GW.Via.front()->getDirectCallee();
+      D << calleeName(GW.Via.front());
     for (const FixItHint &F : PreferCopy ? Copy.Fixes : Join)
       D << F;
   }

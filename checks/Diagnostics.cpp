@@ -34,11 +34,16 @@ void noteGuard(ClangTidyCheck &Check, const GuardCallable &G,
       << AtReturn << ownerName(Owner);
 }
 
+DeclarationName calleeName(const CallExpr *Call) {
+  const FunctionDecl *FD = Call ? Call->getDirectCallee() : nullptr;
+  return FD ? FD->getDeclName() : DeclarationName();
+}
+
 void noteCallChain(ClangTidyCheck &Check,
                    llvm::ArrayRef<const CallExpr *> Calls) {
   for (size_t I = 1; I < Calls.size(); ++I)
     Check.diag(Calls[I]->getBeginLoc(), "%0 calls %1 here", DiagnosticIDs::Note)
-        << Calls[I - 1]->getDirectCallee() << Calls[I]->getDirectCallee();
+        << calleeName(Calls[I - 1]) << calleeName(Calls[I]);
 }
 
 std::string spawnSite(const DetachedSpawn &S) {

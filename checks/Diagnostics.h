@@ -27,6 +27,10 @@ void noteGuard(ClangTidyCheck &Check, const GuardCallable &G,
                AnalysisContext &Analysis);
 
 /// "'startWriter' calls 'spawnWriter' here", for each step after the first.
+/// The name of the function Call calls, without template arguments (an
+/// instantiation's arguments would name lambdas by file and line).
+DeclarationName calleeName(const CallExpr *Call);
+
 void noteCallChain(ClangTidyCheck &Check,
                    llvm::ArrayRef<const CallExpr *> Calls);
 

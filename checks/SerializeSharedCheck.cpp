@@ -92,7 +92,7 @@ void SerializeSharedCheck::report(const Conflict &C) {
     diag(W.Call->getBeginLoc(),
          "after this call to %0, a detached thread may still be writing '%1'",
          DiagnosticIDs::Note)
-        << W.Call->getDirectCallee() << Written;
+        << calleeName(W.Call) << Written;
   if (W.OwnGuard)
     noteGuard(*this, *W.OwnGuard, *Analysis);
   else if (W.GuardLoc.isValid() && !W.ImportedWrite)

@@ -79,6 +79,16 @@ const NameList &threadClasses() {
   return Names;
 }
 
+const NameList &viewClasses() {
+  static const NameList Names(
+      {"::std::basic_string_view", "::std::span", "::std::experimental::span",
+       "::gsl::span", "::gsl::basic_string_span", "::absl::Span",
+       "::boost::basic_string_view", "::boost::core::basic_string_view",
+       "::boost::span", "::llvm::ArrayRef", "::llvm::StringRef",
+       "::QStringView", "::QByteArrayView"});
+  return Names;
+}
+
 llvm::ArrayRef<llvm::StringRef> executorFunctionNames() {
   static const llvm::StringRef Names[] = {
       "::boost::asio::post", "::boost::asio::dispatch", "::boost::asio::defer",

@@ -50,6 +50,9 @@ bool isUnlockMethod(llvm::StringRef Method);
 /// std::thread, std::jthread, boost::thread.
 const NameList &threadClasses();
 
+/// Non-owning views: a copy still refers to the viewed object.
+const NameList &viewClasses();
+
 /// boost::asio::post, dispatch, defer and co_spawn: they hand work to an
 /// executor.
 llvm::ArrayRef<llvm::StringRef> executorFunctionNames();

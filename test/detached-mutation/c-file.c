@@ -1,5 +1,7 @@
-/* A C file: the checks are for C++11 and later and must not run, or crash,
-   on C, where pthreads are common.
+/* A C file, where pthreads are common: dangling-capture and serialize-shared
+   are for C++11 and later and do not run; detached-mutation runs (C has
+   __attribute__((cleanup)) guards, see cleanup.c) and finds nothing here,
+   where no guard spawns. None may crash.
 
    RUN: %check_defer_race %s defer-race-detached-mutation,defer-race-dangling-capture,defer-race-serialize-shared %t -- -- -std=c11
 */
