@@ -62,9 +62,8 @@ const Frame *callableFrame(const Expr *E, llvm::ArrayRef<const Expr *> Args,
           return nullptr;
         bool IsPointer = false;
         const Expr *Object = boundObject(Bound.front(), IsPointer);
-        return &Arena.keep(Frame::callable(*L.Fr, nullptr, MD,
-                                           Bound.drop_front(), Object,
-                                           IsPointer));
+        return &Arena.keep(Frame::callable(
+            *L.Fr, nullptr, MD, Bound.drop_front(), Object, IsPointer));
       }
       return &Arena.keep(Frame::callable(*L.Fr, nullptr, FD, Bound));
     }
@@ -74,8 +73,7 @@ const Frame *callableFrame(const Expr *E, llvm::ArrayRef<const Expr *> Args,
       for (unsigned I = 1; I < Call->getNumArgs(); ++I)
         BindArgs.push_back(isPlaceholder(Call->getArg(I)) ? nullptr
                                                           : Call->getArg(I));
-      return callableFrame(Call->getArg(0), Arena.keep(BindArgs), *L.Fr,
-                           Arena);
+      return callableFrame(Call->getArg(0), Arena.keep(BindArgs), *L.Fr, Arena);
     }
     if (const auto *CE = llvm::dyn_cast<CXXConstructExpr>(X)) {
       // std::function, std::packaged_task, ... made from a callable.
@@ -87,7 +85,8 @@ const Frame *callableFrame(const Expr *E, llvm::ArrayRef<const Expr *> Args,
       }
     }
     // A function object: its operator() runs on the object.
-    const CXXRecordDecl *RD = X->getType().getNonReferenceType()->getAsCXXRecordDecl();
+    const CXXRecordDecl *RD =
+        X->getType().getNonReferenceType()->getAsCXXRecordDecl();
     if (declaredInSystemHeader(RD))
       return nullptr;
     if (const CXXMethodDecl *Op = functionObjectOperator(RD))

@@ -83,8 +83,8 @@ const VarDecl *automaticViewee(const Expr *Init) {
     if (const auto *CE = llvm::dyn_cast<CXXConstructExpr>(Init)) {
       Init = CE->getNumArgs() > 0 ? CE->getArg(0) : nullptr;
     } else if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Init);
-               MC && llvm::isa_and_nonnull<CXXConversionDecl>(
-                         MC->getMethodDecl())) {
+               MC &&
+               llvm::isa_and_nonnull<CXXConversionDecl>(MC->getMethodDecl())) {
       Init = MC->getImplicitObjectArgument(); // s.operator string_view()
     } else if (const auto *Cast = llvm::dyn_cast<ImplicitCastExpr>(Init);
                Cast && Cast->getCastKind() == CK_ArrayToPointerDecay) {
@@ -223,7 +223,7 @@ bool waitsForLastUse(const DanglingCapture &D, const DetachedSpawn &S,
   // Every use of the captured name in the thread comes before the signal, or
   // is the signal itself (p.set_value() on the captured promise).
   const ValueDecl *Name = D.Pointer ? D.Pointer
-                         : D.Named  ? D.Named
+                          : D.Named ? D.Named
                                     : static_cast<const ValueDecl *>(D.Var);
   for (const BodyIndex::Use &U : Analysis.body(ThreadBody).index().usesOf(Name))
     if (!beforeSignal(*H, U.Ref, Analysis, /*Inclusive=*/true))
@@ -296,8 +296,8 @@ void danglingCapturesOf(const DetachedSpawn &S, AnalysisContext &Analysis,
             llvm::dyn_cast_or_null<VarDecl>(B->getDecomposedDecl());
         if (Cap.getCaptureKind() == LCK_ByRef && Holder)
           if (const VarDecl *Dies = automaticVar(Holder)) {
-            DanglingCapture D{DanglingKind::ByReference, Dies, nullptr, nullptr,
-                              Loc, &Cap};
+            DanglingCapture D{
+                DanglingKind::ByReference, Dies, nullptr, nullptr, Loc, &Cap};
             D.Named = B;
             Found.push_back(D);
           }
@@ -339,11 +339,11 @@ void danglingCapturesOf(const DetachedSpawn &S, AnalysisContext &Analysis,
         continue;
       }
       if (const VarDecl *Dies = automaticPointee(V))
-        Found.push_back({DanglingKind::ThroughPointer, Dies, nullptr, V, Loc,
-                         &Cap});
+        Found.push_back(
+            {DanglingKind::ThroughPointer, Dies, nullptr, V, Loc, &Cap});
       else if (const VarDecl *Viewed = automaticViewee(V))
-        Found.push_back({DanglingKind::ThroughView, Viewed, nullptr, V, Loc,
-                         &Cap});
+        Found.push_back(
+            {DanglingKind::ThroughView, Viewed, nullptr, V, Loc, &Cap});
     }
   }
   for (unsigned I = 0; I < C.Args.size(); ++I) {

@@ -15,8 +15,8 @@
 #include "Spawns.h"
 
 #include "clang/AST/ExprCXX.h"
-#include <string>
 #include "llvm/ADT/SmallVector.h"
+#include <string>
 
 namespace clang::tidy::defer_race {
 
@@ -33,7 +33,7 @@ enum class DanglingKind {
 
 struct DanglingCapture {
   DanglingKind How = DanglingKind::ByReference;
-  const VarDecl *Var = nullptr;     ///< the automatic variable that dies
+  const VarDecl *Var = nullptr; ///< the automatic variable that dies
   /// The name the source gives it, when that is not Var's: a structured
   /// binding of Var.
   const ValueDecl *Named = nullptr;

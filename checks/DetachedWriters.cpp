@@ -274,8 +274,7 @@ void DetachedWriterFacts::forEachCallBeforeReturn(
   }
 }
 
-std::optional<GuardCallable>
-DetachedWriterFacts::guardOf(const VarDecl *V) {
+std::optional<GuardCallable> DetachedWriterFacts::guardOf(const VarDecl *V) {
   if (std::optional<GuardCallable> G = Guards.guardOf(V))
     return G;
   return destructorGuard(V);
@@ -646,8 +645,8 @@ DetachedWriterFacts::mapToCaller(const ObjectRef &CalleeObject,
     if (!Rest.empty() && Rest.front()) {
       const FieldDecl *Member = Rest.front();
       const bool Ref = Member->getType()->isReferenceType();
-      const bool Ptr = isPointerLike(Member->getType()) && Rest.size() > 1 &&
-                       !Rest[1];
+      const bool Ptr =
+          isPointerLike(Member->getType()) && Rest.size() > 1 && !Rest[1];
       if (Ref || Ptr)
         if (std::optional<ObjectRef> Seen = Resolver.memberReferent(
                 Obj, Arrow, Member, Caller, /*Pointee=*/Ptr)) {

@@ -147,16 +147,16 @@ Expr *referenceTo(const VarDecl *V) {
   auto *Var = const_cast<VarDecl *>(V);
   return DeclRefExpr::Create(Ctx, NestedNameSpecifierLoc(), SourceLocation(),
                              Var, /*RefersToEnclosingVariableOrCapture=*/false,
-                             V->getLocation(), V->getType().getNonReferenceType(),
-                             VK_LValue);
+                             V->getLocation(),
+                             V->getType().getNonReferenceType(), VK_LValue);
 }
 
 const Expr *addressOf(const VarDecl *V) {
   ASTContext &Ctx = V->getASTContext();
   QualType T = V->getType().getNonReferenceType();
   return UnaryOperator::Create(Ctx, referenceTo(V), UO_AddrOf,
-                               Ctx.getPointerType(T), VK_PRValue,
-                               OK_Ordinary, V->getLocation(),
+                               Ctx.getPointerType(T), VK_PRValue, OK_Ordinary,
+                               V->getLocation(),
                                /*CanOverflow=*/false, FPOptionsOverride());
 }
 

@@ -122,8 +122,7 @@ public:
     // f_() where f_ is a functor or std::function member.
     if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(Call)) {
       if (OC->getOperator() == OO_Call && OC->getNumArgs() > 0)
-        if (const FieldDecl *F = memberField(OC->getArg(0));
-            F && owns(F)) {
+        if (const FieldDecl *F = memberField(OC->getArg(0)); F && owns(F)) {
           StoredCallable = true;
           return false;
         }
@@ -131,8 +130,7 @@ public:
     }
     // f_() on a function pointer member, or on a dependent member in a
     // template pattern.
-    if (const FieldDecl *F = memberField(Call->getCallee());
-        F && owns(F)) {
+    if (const FieldDecl *F = memberField(Call->getCallee()); F && owns(F)) {
       StoredCallable = true;
       return false;
     }
@@ -143,8 +141,7 @@ public:
     if (Callee->getIdentifier() &&
         (Callee->getName() == "invoke" || Callee->getName() == "__invoke") &&
         Call->getNumArgs() > 0)
-      if (const FieldDecl *F = memberField(Call->getArg(0));
-          F && owns(F)) {
+      if (const FieldDecl *F = memberField(Call->getArg(0)); F && owns(F)) {
         StoredCallable = true;
         return false;
       }

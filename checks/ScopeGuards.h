@@ -5,8 +5,13 @@
 //   (llvm::make_scope_exit), folly's SCOPE_EXIT/SCOPE_FAIL/SCOPE_SUCCESS and
 //   makeGuard, std::experimental::scope_exit, Boost.Scope's scope_exit and
 //   BOOST_SCOPE_DEFER, BOOST_SCOPE_EXIT in both modes, Qt's qScopeGuard,
-//   home-made guards (a class whose destructor calls a callable it stores),
-//   and names added with the ScopeGuards option (classes or factories).
+//   home-made guards (a class whose destructor calls a callable it stores,
+//   itself or through a member object), smart pointers whose deleter is
+//   ours (std::shared_ptr<void>(p, d), std::unique_ptr<T, D>),
+//   __attribute__((cleanup(fn))), and names added with the ScopeGuards
+//   option (classes or factories). A local whose destructor itself spawns
+//   is a guard too; DetachedWriterFacts::guardOf() knows it, since it needs
+//   to know what reaches a spawn.
 //
 //===----------------------------------------------------------------------===//
 

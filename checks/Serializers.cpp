@@ -194,16 +194,17 @@ SerializerRecogniser::knownTarget(const CallExpr *Call) const {
           for (const CXXMethodDecl *Base : M->overridden_methods())
             Overriders[Base->getCanonicalDecl()].push_back(M);
         if (const auto *Inner = llvm::dyn_cast<DeclContext>(D);
-            Inner && (llvm::isa<NamespaceDecl>(D) ||
-                      llvm::isa<CXXRecordDecl>(D) ||
-                      llvm::isa<LinkageSpecDecl>(D)))
+            Inner &&
+            (llvm::isa<NamespaceDecl>(D) || llvm::isa<CXXRecordDecl>(D) ||
+             llvm::isa<LinkageSpecDecl>(D)))
           if (!inSystemHeader(D, SM))
             Work.push_back(Inner);
       }
     }
   }
   auto It = Overriders.find(MD->getCanonicalDecl());
-  if (!compat::isPureVirtual(MD) || It == Overriders.end() || It->second.size() != 1)
+  if (!compat::isPureVirtual(MD) || It == Overriders.end() ||
+      It->second.size() != 1)
     return nullptr;
   const FunctionDecl *Def = definitionOf(It->second.front());
   return Def && !inSystemHeader(Def, SM) ? Def : nullptr;
@@ -220,6 +221,18 @@ SerializerRecogniser::serializedBy(const FunctionDecl *F,
   const Stmt *Body = F->getBody();
   if (!Body)
     return *Slot;
+  // The serializer calls first: most functions have none, and need nothing
+  // more.
+  llvm::SmallVector<SerializerCall, 2> Calls;
+  forEachStmt(Body, bounds::WalkNodes, [&](const Stmt *S) {
+    const auto *E = llvm::dyn_cast<Expr>(S);
+    if (E && (llvm::isa<CallExpr>(E) || llvm::isa<CXXConstructExpr>(E)))
+      if (std::optional<SerializerCall> Inner = serializerAt(E, Depth + 1))
+        Calls.push_back(std::move(*Inner));
+    return false;
+  });
+  if (Calls.empty())
+    return *Slot;
   std::vector<SerializedInput> Found;
   const Frame Root = Frame::root(F);
   ObjectResolver Resolver;
@@ -229,8 +242,9 @@ SerializerRecogniser::serializedBy(const FunctionDecl *F,
                               const Stmt *) { Sources[V].push_back(Source); });
   llvm::SmallPtrSet<const VarDecl *, 8> Followed;
   // The parameters (and *this) that E reads, directly or through locals.
-  std::function<void(const Expr *, unsigned)> ReadsOf =
-      [&](const Expr *E, unsigned Steps) {
+  std::function<void(const Expr *, unsigned, llvm::ArrayRef<const FieldDecl *>)>
+      ReadsOf = [&](const Expr *E, unsigned Steps,
+                    llvm::ArrayRef<const FieldDecl *> Suffix) {
         Leaves L = collectLeaves(E);
         if (L.Refs.empty())
           return;
@@ -240,39 +254,38 @@ SerializerRecogniser::serializedBy(const FunctionDecl *F,
           std::optional<ObjectRef> Obj = isPointerLike(Access->getType())
                                              ? Resolver.pointee(Access, Root)
                                              : Resolver.object(Access, Root);
-          if (Obj && (Obj->Kind == ObjectRef::Param ||
-                      Obj->Kind == ObjectRef::This)) {
+          if (Obj &&
+              (Obj->Kind == ObjectRef::Param || Obj->Kind == ObjectRef::This)) {
             SerializedInput In;
             In.This = Obj->Kind == ObjectRef::This;
             In.Index = Obj->ParamIndex;
-            // The fields below the parameter's referent or pointee.
-            for (const FieldDecl *Field : Obj->Path)
-              if (Field || !In.Path.empty() || Obj->Kind != ObjectRef::Param)
-                In.Path.push_back(Field);
+            // The fields below the parameter's referent or pointee, and those
+            // that an inner function of ours reads below the argument.
+            In.Path.assign(Obj->Path.begin(), Obj->Path.end());
             if (!In.Path.empty() && !In.Path.front())
               In.Path.erase(In.Path.begin());
+            if (ignoreWrappers(Access) == ignoreWrappers(E))
+              In.Path.append(Suffix.begin(), Suffix.end());
             Found.push_back(std::move(In));
             continue;
           }
           const auto *DRE = llvm::dyn_cast<DeclRefExpr>(Leaf);
-          const auto *V = DRE ? llvm::dyn_cast<VarDecl>(DRE->getDecl()) : nullptr;
+          const auto *V =
+              DRE ? llvm::dyn_cast<VarDecl>(DRE->getDecl()) : nullptr;
           if (!V || Steps >= bounds::Derivations || !Followed.insert(V).second)
             continue;
           auto It = Sources.find(V);
           if (It != Sources.end())
             for (const Expr *Source : It->second)
-              ReadsOf(Source, Steps + 1);
+              ReadsOf(Source, Steps + 1, {});
         }
       };
-  forEachStmt(Body, bounds::WalkNodes, [&](const Stmt *S) {
-    const auto *E = llvm::dyn_cast<Expr>(S);
-    if (!E || (!llvm::isa<CallExpr>(E) && !llvm::isa<CXXConstructExpr>(E)))
-      return false;
-    if (std::optional<SerializerCall> Inner = serializerAt(E, Depth + 1))
-      for (unsigned I = 0; I < Inner->Inputs.size(); ++I)
-        ReadsOf(Inner->Inputs[I], 0);
-    return false;
-  });
+  for (const SerializerCall &Inner : Calls)
+    for (unsigned I = 0; I < Inner.Inputs.size(); ++I)
+      ReadsOf(Inner.Inputs[I], 0,
+              I < Inner.InputPaths.size()
+                  ? llvm::ArrayRef<const FieldDecl *>(Inner.InputPaths[I])
+                  : llvm::ArrayRef<const FieldDecl *>());
   std::unique_ptr<std::vector<SerializedInput>> &Result = Wrappers[F];
   *Result = std::move(Found);
   return *Result;

@@ -228,8 +228,9 @@ Located fieldInitializer(Located Made, const FieldDecl *Field,
       ILE = ILE->getSemanticForm();
     const auto *RD = ILE->getType()->getAsCXXRecordDecl();
     unsigned Index = Field->getFieldIndex();
-    if (RD && RD->getNumBases() == 0 && Field->getParent() == RD->getDefinition()
-        && !RD->isUnion() && Index < ILE->getNumInits())
+    if (RD && RD->getNumBases() == 0 &&
+        Field->getParent() == RD->getDefinition() && !RD->isUnion() &&
+        Index < ILE->getNumInits())
       return {ILE->getInit(Index), Made.Fr};
     return {};
   }
@@ -329,12 +330,12 @@ Located origin(const Expr *E, const Frame &Start, FrameArena &Arena) {
         Call && !llvm::isa<CXXOperatorCallExpr>(Call)) {
       const FunctionDecl *Callee = Call->getDirectCallee();
       const FunctionDecl *Def =
-          Callee ? userDefinedCallee(
-                       Call, Callee->getASTContext().getSourceManager())
+          Callee ? userDefinedCallee(Call,
+                                     Callee->getASTContext().getSourceManager())
                  : nullptr;
-      const ReturnStmt *Ret =
-          Def && !Def->getReturnType()->isVoidType() ? firstReturn(Def->getBody())
-                                                     : nullptr;
+      const ReturnStmt *Ret = Def && !Def->getReturnType()->isVoidType()
+                                  ? firstReturn(Def->getBody())
+                                  : nullptr;
       if (!Ret)
         break;
       Fr = &Arena.call(*Fr, Call, Def);
@@ -362,9 +363,10 @@ Located constructionOf(const Expr *E, bool Arrow, const Frame &Fr,
       return constructionOf(OC->getArg(0), true, Fr, Arena);
     Located Made = origin(E, Fr, Arena);
     // auto &c = *new C(...): the object the pointer points to.
-    if (const auto *UO = llvm::dyn_cast_or_null<UnaryOperator>(
-            ignoreWrappers(Made.E));
-        UO && UO->getOpcode() == UO_Deref && Made.Fr && ignoreWrappers(Made.E) != E)
+    if (const auto *UO =
+            llvm::dyn_cast_or_null<UnaryOperator>(ignoreWrappers(Made.E));
+        UO && UO->getOpcode() == UO_Deref && Made.Fr &&
+        ignoreWrappers(Made.E) != E)
       return constructionOf(UO->getSubExpr(), true, *Made.Fr, Arena);
     return Made;
   }
@@ -695,9 +697,10 @@ std::optional<ObjectRef> ObjectResolver::variable(const VarDecl *V,
   return R;
 }
 
-std::optional<ObjectRef>
-ObjectResolver::memberReferent(const MemberExpr *ME, const Frame &Fr,
-                               bool Pointee, unsigned Depth) const {
+std::optional<ObjectRef> ObjectResolver::memberReferent(const MemberExpr *ME,
+                                                        const Frame &Fr,
+                                                        bool Pointee,
+                                                        unsigned Depth) const {
   const auto *Field = llvm::dyn_cast<FieldDecl>(ME->getMemberDecl());
   if (!Field)
     return std::nullopt;

@@ -121,9 +121,8 @@ private:
   std::optional<ObjectRef> thisObject(const Frame &Fr, unsigned Depth) const;
   /// What a reference or pointer member of an object whose making we see was
   /// initialised to refer to.
-  std::optional<ObjectRef> memberReferent(const MemberExpr *ME,
-                                          const Frame &Fr, bool Pointee,
-                                          unsigned Depth) const;
+  std::optional<ObjectRef> memberReferent(const MemberExpr *ME, const Frame &Fr,
+                                          bool Pointee, unsigned Depth) const;
 };
 
 /// The frame of a call to Def, a function with a body, made in Parent.

@@ -522,8 +522,8 @@ SpawnRecogniser::spawnAtDecl(const VarDecl *V,
     return std::nullopt;
   DetachedSpawn S;
   S.What = qualifiedName(RD);
-  S.Kind = S.What == "boost::thread" ? SpawnKind::BoostThread
-                                     : SpawnKind::StdThread;
+  S.Kind =
+      S.What == "boost::thread" ? SpawnKind::BoostThread : SpawnKind::StdThread;
   S.Start = Construct;
   S.ThreadVar = V;
   llvm::ArrayRef<const Expr *> Args(Construct->getArgs(),

@@ -1,11 +1,15 @@
 //===--- Spawns.h - Is this call a detached spawn, and what does it run? --===//
 //
 // Recognises the places where a thread is started and left running:
-//   std::thread / std::jthread / boost::thread with .detach();
-//   a boost::thread that is never joined, whose destructor detaches it
-//   (Boost.Thread before BOOST_THREAD_VERSION 3);
+//   std::thread / std::jthread / boost::thread (or a class derived from
+//   one) with .detach(), also on a thread object made elsewhere (moved,
+//   returned, held by a smart pointer or a member: the spawn carries the
+//   object as Handle, and the analysis follows it through frames);
+//   a thread object that is never joined, whose destructor detaches it
+//   (Boost.Thread before BOOST_THREAD_VERSION 3, or a class of ours);
 //   pthread_create followed by pthread_detach, or created with the
-//   PTHREAD_CREATE_DETACHED attribute, or whose start routine detaches itself;
+//   PTHREAD_CREATE_DETACHED attribute (set here or in a helper), or whose
+//   start routine detaches itself;
 //   calls to fire-and-forget functions named in the DetachedSpawners option;
 //   work handed to a concurrent executor (boost::asio post, dispatch, defer,
 //   co_spawn with detached);

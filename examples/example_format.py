@@ -17,6 +17,14 @@ class ExampleFormat(lit.formats.FileBasedTest):
                     "examples run on LLVM 14 and 22 "
                     "(DEFER_RACE_EXAMPLES=all runs them everywhere)")
         source = test.getSourcePath()
+        # `// min-llvm: N`: the example needs Clang N (a language feature
+        # older Clangs reject).
+        with open(source, encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("// min-llvm:") and \
+                        int(config.llvm_major) < int(line.split(":")[1]):
+                    return (lit.Test.UNSUPPORTED,
+                            "needs LLVM %s" % line.split(":")[1].strip())
         work = os.path.join(test.suite.exec_root, "Output",
                             os.path.relpath(source, test.suite.source_root))
         command = [

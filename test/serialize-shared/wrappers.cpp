@@ -60,6 +60,18 @@ std::string fieldsReadRace(Result &res) {
   // CHECK-MESSAGES: :[[@LINE-1]]:10: warning: serializing 'res.count' while a detached thread may still be writing it [defer-race-serialize-shared]
 }
 
+// Two functions deep, the fields stay known.
+std::string countOnlyWrapped(const Result &r) { return "n=" + countOnly(r); }
+std::string fieldsReadTwoDeep(Result &res) {
+  annotate(res);
+  return countOnlyWrapped(res);
+}
+std::string fieldsReadTwoDeepRace(Result &res) {
+  fill(res);
+  return countOnlyWrapped(res);
+  // CHECK-MESSAGES: :[[@LINE-1]]:10: warning: serializing 'res.count' while a detached thread may still be writing it [defer-race-serialize-shared]
+}
+
 // Through locals: for (int id : r.ids) root.append(id).
 std::string idsOnly(const Result &r) {
   Json::Value root;
