@@ -3,6 +3,7 @@
 #include "Serializers.h"
 #include "Compat.h"
 #include "Expressions.h"
+#include "Locks.h"
 #include "SharedObjects.h"
 #include "Vocabulary.h"
 
@@ -233,6 +234,20 @@ SerializerRecogniser::serializedBy(const FunctionDecl *F,
   });
   if (Calls.empty())
     return *Slot;
+  // A serializer call made under a lock may be ordered against the writer
+  // by that lock; the caller cannot compare mutexes it does not see, so the
+  // function is not a serializer for it (stay silent when unsure).
+  {
+    ParentMap Parents(const_cast<Stmt *>(Body));
+    LockIndex Locks(Body, Parents);
+    const Frame LockFrame = Frame::root(F);
+    ObjectResolver R;
+    llvm::erase_if(Calls, [&](const SerializerCall &C) {
+      return Locks.heldAt(C.Call, LockFrame, R).has_value();
+    });
+    if (Calls.empty())
+      return *Slot;
+  }
   std::vector<SerializedInput> Found;
   const Frame Root = Frame::root(F);
   ObjectResolver Resolver;

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <gsl/gsl>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -70,6 +71,28 @@ std::string fieldsReadTwoDeepRace(Result &res) {
   fill(res);
   return countOnlyWrapped(res);
   // CHECK-MESSAGES: :[[@LINE-1]]:10: warning: serializing 'res.count' while a detached thread may still be writing it [defer-race-serialize-shared]
+}
+
+// The wrapper serializes under the mutex the writer holds: ordered.
+struct Guarded {
+  std::mutex mu;
+  Result r;
+};
+void fillLocked(Guarded &g) {
+  auto d = gsl::finally([&g] {
+    std::thread([&g] {
+      std::lock_guard<std::mutex> l(g.mu);
+      g.r.count = 1;
+    }).detach();
+  });
+}
+std::string dumpLocked(Guarded &g) {
+  std::lock_guard<std::mutex> l(g.mu);
+  return nlohmann::json(g.r).dump();
+}
+std::string lockedWrapper(Guarded &g) {
+  fillLocked(g);
+  return dumpLocked(g);
 }
 
 // Through locals: for (int id : r.ids) root.append(id).
