@@ -323,10 +323,9 @@ void forEachCall(const Stmt *S, llvm::function_ref<bool(const CallExpr *)> Fn) {
     CallVisitor(Fn).TraverseStmt(const_cast<Stmt *>(S));
 }
 
-namespace {
 // The local variable at the root of an access, when a write into it can make
 // it carry data from elsewhere: j["log"], msg.mutable_fields()->at(k).
-const VarDecl *localRootImpl(const Expr *E) {
+const VarDecl *carrierLocal(const Expr *E) {
   for (unsigned Steps = 0; E && Steps < 8; ++Steps) {
     E = ignoreWrappers(E);
     if (const auto *UO = llvm::dyn_cast<UnaryOperator>(E);
@@ -354,6 +353,7 @@ const VarDecl *localRootImpl(const Expr *E) {
   return V;
 }
 
+namespace {
 class DerivationCollector : public RecursiveASTVisitor<DerivationCollector> {
 public:
   using Add = DerivationFn;
@@ -375,7 +375,7 @@ public:
   }
   bool VisitBinaryOperator(BinaryOperator *BO) {
     if (BO->isAssignmentOp())
-      if (const VarDecl *V = localRootImpl(BO->getLHS()))
+      if (const VarDecl *V = carrierLocal(BO->getLHS()))
         Fn(V, BO->getRHS(), BO);
     return true;
   }
@@ -384,7 +384,7 @@ public:
       // v.push_back(x), msg.set_log(x), j.emplace(k, x)
       const CXXMethodDecl *MD = MC->getMethodDecl();
       if (MD && !MD->isConst())
-        if (const VarDecl *V = localRootImpl(MC->getImplicitObjectArgument()))
+        if (const VarDecl *V = carrierLocal(MC->getImplicitObjectArgument()))
           for (const Expr *Arg : MC->arguments())
             Fn(V, Arg, Call);
       return true;
@@ -393,7 +393,7 @@ public:
       // f.log = x, j["log"] = x, s += x, out << x
       if (OC->getNumArgs() == 2 &&
           (OC->isAssignmentOp() || OC->getOperator() == OO_LessLess))
-        if (const VarDecl *V = localRootImpl(OC->getArg(0)))
+        if (const VarDecl *V = carrierLocal(OC->getArg(0)))
           Fn(V, OC->getArg(1), Call);
       return true;
     }
@@ -404,7 +404,7 @@ public:
       QualType P0 = FD->getParamDecl(0)->getType();
       if (P0->isLValueReferenceType() &&
           !P0.getNonReferenceType().isConstQualified())
-        if (const VarDecl *V = localRootImpl(Call->getArg(0)))
+        if (const VarDecl *V = carrierLocal(Call->getArg(0)))
           for (unsigned I = 1; I < Call->getNumArgs(); ++I)
             Fn(V, Call->getArg(I), Call);
     }
@@ -416,8 +416,6 @@ private:
 };
 
 } // namespace
-
-const VarDecl *carrierLocal(const Expr *E) { return localRootImpl(E); }
 
 void forEachDerivation(const Stmt *Body, DerivationFn Fn) {
   if (Body)
