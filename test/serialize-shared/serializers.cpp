@@ -104,6 +104,18 @@ void protobufSerialize(google::protobuf::Struct &msg) {
   // CHECK-MESSAGES: :[[@LINE-1]]:7: warning: serializing 'msg' while a detached thread may still be writing it [defer-race-serialize-shared]
 }
 
+void protobufToFileDescriptor(google::protobuf::Struct &msg, int fd) {
+  handleMessage(msg);
+  msg.SerializeToFileDescriptor(fd);
+  // CHECK-MESSAGES: :[[@LINE-1]]:7: warning: serializing 'msg' while a detached thread may still be writing it [defer-race-serialize-shared]
+}
+
+void protobufPartialToFileDescriptor(google::protobuf::Struct &msg, int fd) {
+  handleMessage(msg);
+  msg.SerializePartialToFileDescriptor(fd);
+  // CHECK-MESSAGES: :[[@LINE-1]]:7: warning: serializing 'msg' while a detached thread may still be writing it [defer-race-serialize-shared]
+}
+
 void protobufAsString(google::protobuf::Struct &msg) {
   handleMessage(msg);
   std::cout << msg.SerializeAsString();
