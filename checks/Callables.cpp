@@ -105,7 +105,11 @@ const Frame *threadObjectFrame(const Expr *Handle, const Frame &Fr,
   llvm::ArrayRef<const Expr *> Args;
   if (const auto *CE = llvm::dyn_cast<CXXConstructExpr>(X))
     Args = llvm::ArrayRef<const Expr *>(CE->getArgs(), CE->getNumArgs());
-  else if (const auto *Call = llvm::dyn_cast<CallExpr>(X)) // make_unique
+  else if (const auto *Call = llvm::dyn_cast<CallExpr>(X);
+           Call && Call->getDirectCallee() &&
+           Call->getDirectCallee()->getIdentifier() &&
+           (Call->getDirectCallee()->getName() == "make_unique" ||
+            Call->getDirectCallee()->getName() == "make_shared"))
     Args = llvm::ArrayRef<const Expr *>(Call->getArgs(), Call->getNumArgs());
   if (Args.empty())
     return nullptr;
