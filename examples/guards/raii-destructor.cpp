@@ -19,9 +19,10 @@ class RequestScope {
 public:
   explicit RequestScope(Stats &stats) : stats_(stats) {}
   ~RequestScope() {
-    std::thread([this] {
+    // The thread holds the caller's Stats, not this object, which dies now.
+    std::thread([&stats = stats_] {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
-      stats_.served += 1;
+      stats.served += 1;
     }).detach(); // warn: defer-race-detached-mutation
   }
 
