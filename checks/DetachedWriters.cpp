@@ -346,9 +346,12 @@ DetachedWriterFacts::storedForCaller(const ObjectRef &Target,
 
 const llvm::SmallVector<GuardCallable, 2> &
 DetachedWriterFacts::guardsOf(const FunctionDecl *F) {
-  std::unique_ptr<llvm::SmallVector<GuardCallable, 2>> &Slot = GuardLists[F];
+  std::unique_ptr<llvm::SmallVector<GuardCallable, 2>> &Entry = GuardLists[F];
+  llvm::SmallVector<GuardCallable, 2> *Slot = Entry.get();
   if (!Slot) {
-    Slot = std::make_unique<llvm::SmallVector<GuardCallable, 2>>();
+    // The list, not the map's slot, which later insertions may move.
+    Entry = std::make_unique<llvm::SmallVector<GuardCallable, 2>>();
+    Slot = Entry.get();
     Guards.guardsIn(F->getBody(), *Slot);
     // Locals whose destructor spawns, which the recogniser does not know.
     llvm::SmallVector<const VarDecl *, 4> Locals;

@@ -218,11 +218,13 @@ SerializerRecogniser::knownTarget(const CallExpr *Call) const {
 const std::vector<SerializerRecogniser::SerializedInput> &
 SerializerRecogniser::serializedBy(const FunctionDecl *F,
                                    unsigned Depth) const {
-  std::unique_ptr<std::vector<SerializedInput>> &Slot = Wrappers[F];
-  if (Slot)
-    return *Slot;
-  // Empty while we look, so that recursion ends.
-  Slot = std::make_unique<std::vector<SerializedInput>>();
+  std::unique_ptr<std::vector<SerializedInput>> &Entry = Wrappers[F];
+  if (Entry)
+    return *Entry;
+  // Empty while we look, so that recursion ends. The looks below add
+  // entries and may move the map's slots: keep the vector, not the slot.
+  Entry = std::make_unique<std::vector<SerializedInput>>();
+  std::vector<SerializedInput> *Slot = Entry.get();
   const Stmt *Body = F->getBody();
   if (!Body)
     return *Slot;
@@ -305,9 +307,8 @@ SerializerRecogniser::serializedBy(const FunctionDecl *F,
               I < Inner.InputPaths.size()
                   ? llvm::ArrayRef<const FieldDecl *>(Inner.InputPaths[I])
                   : llvm::ArrayRef<const FieldDecl *>());
-  std::unique_ptr<std::vector<SerializedInput>> &Result = Wrappers[F];
-  *Result = std::move(Found);
-  return *Result;
+  *Slot = std::move(Found);
+  return *Slot;
 }
 
 std::optional<SerializerCall>
