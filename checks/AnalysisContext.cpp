@@ -13,8 +13,10 @@ class CallerCollector : public RecursiveASTVisitor<CallerCollector> {
 public:
   CallerCollector(
       const SourceManager &SM,
-      llvm::DenseMap<const FunctionDecl *, llvm::SmallVector<CallSite, 2>> &Out)
-      : SM(SM), Out(Out) {}
+      llvm::DenseMap<const FunctionDecl *, llvm::SmallVector<CallSite, 2>> &Out,
+      llvm::DenseMap<const CXXConstructorDecl *,
+                     llvm::SmallVector<ConstructionSite, 2>> &Constructions)
+      : SM(SM), Out(Out), Constructions(Constructions) {}
   bool shouldVisitTemplateInstantiations() const { return true; }
   bool shouldVisitLambdaBody() const { return true; }
 
@@ -40,10 +42,18 @@ public:
       Out[Callee->getCanonicalDecl()].push_back({Call, Current});
     return true;
   }
+  bool VisitCXXConstructExpr(CXXConstructExpr *E) {
+    if (Current && E->getConstructor())
+      Constructions[E->getConstructor()->getCanonicalDecl()].push_back(
+          {E, Current});
+    return true;
+  }
 
 private:
   const SourceManager &SM;
   llvm::DenseMap<const FunctionDecl *, llvm::SmallVector<CallSite, 2>> &Out;
+  llvm::DenseMap<const CXXConstructorDecl *,
+                 llvm::SmallVector<ConstructionSite, 2>> &Constructions;
   const FunctionDecl *Current = nullptr;
 };
 } // namespace
@@ -52,17 +62,33 @@ AnalysisContext::AnalysisContext(ASTContext &Ctx) : Ctx(Ctx) {}
 
 AnalysisContext::~AnalysisContext() = default;
 
+const AnalysisContext::CallIndex &AnalysisContext::callIndex() {
+  if (!Callers) {
+    Callers = std::make_unique<CallIndex>();
+    CallerCollector(Ctx.getSourceManager(), Callers->Calls,
+                    Callers->Constructions)
+        .TraverseDecl(Ctx.getTranslationUnitDecl());
+  }
+  return *Callers;
+}
+
 llvm::ArrayRef<CallSite> AnalysisContext::callersOf(const FunctionDecl *F) {
   if (!F)
     return {};
-  if (!Callers) {
-    Callers = std::make_unique<
-        llvm::DenseMap<const FunctionDecl *, llvm::SmallVector<CallSite, 2>>>();
-    CallerCollector(Ctx.getSourceManager(), *Callers)
-        .TraverseDecl(Ctx.getTranslationUnitDecl());
-  }
-  auto It = Callers->find(F->getCanonicalDecl());
-  if (It == Callers->end())
+  const CallIndex &Index = callIndex();
+  auto It = Index.Calls.find(F->getCanonicalDecl());
+  if (It == Index.Calls.end())
+    return {};
+  return It->second;
+}
+
+llvm::ArrayRef<ConstructionSite>
+AnalysisContext::constructionsOf(const CXXConstructorDecl *CD) {
+  if (!CD)
+    return {};
+  const CallIndex &Index = callIndex();
+  auto It = Index.Constructions.find(CD->getCanonicalDecl());
+  if (It == Index.Constructions.end())
     return {};
   return It->second;
 }

@@ -81,6 +81,12 @@ struct CallSite {
   const FunctionDecl *Caller = nullptr;
 };
 
+/// A construction and the function whose body makes it.
+struct ConstructionSite {
+  const CXXConstructExpr *Construct = nullptr;
+  const FunctionDecl *Caller = nullptr;
+};
+
 /// The body contexts of one translation unit.
 class AnalysisContext {
 public:
@@ -103,13 +109,22 @@ public:
   /// headers), with the function making each. The index of every call is
   /// built once, the first time it is asked for.
   llvm::ArrayRef<CallSite> callersOf(const FunctionDecl *F);
+  /// The constructions by CD in the translation unit's own code (same
+  /// index).
+  llvm::ArrayRef<ConstructionSite>
+  constructionsOf(const CXXConstructorDecl *CD);
 
 private:
   ASTContext &Ctx;
   llvm::DenseMap<const Stmt *, std::unique_ptr<BodyContext>> Bodies;
-  std::unique_ptr<
-      llvm::DenseMap<const FunctionDecl *, llvm::SmallVector<CallSite, 2>>>
-      Callers;
+  struct CallIndex {
+    llvm::DenseMap<const FunctionDecl *, llvm::SmallVector<CallSite, 2>> Calls;
+    llvm::DenseMap<const CXXConstructorDecl *,
+                   llvm::SmallVector<ConstructionSite, 2>>
+        Constructions;
+  };
+  const CallIndex &callIndex();
+  std::unique_ptr<CallIndex> Callers;
 };
 
 } // namespace clang::tidy::defer_race

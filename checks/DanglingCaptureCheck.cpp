@@ -3,6 +3,7 @@
 #include "DanglingCaptureCheck.h"
 #include "DanglingCaptures.h"
 #include "Diagnostics.h"
+#include "Escapes.h"
 #include "FixIts.h"
 #include "Matchers.h"
 #include "Vocabulary.h"
@@ -15,6 +16,7 @@ namespace clang::tidy::defer_race {
 
 static constexpr char SpawnCall[] = "spawn-call";
 static constexpr char ThreadVar[] = "thread-var";
+static constexpr char HeldThread[] = "held-thread";
 
 DanglingCaptureCheck::DanglingCaptureCheck(llvm::StringRef Name,
                                            ClangTidyContext *Context)
@@ -46,6 +48,27 @@ void DanglingCaptureCheck::registerMatchers(MatchFinder *Finder) {
       traverse(Traversal, callExpr(unless(isExpansionInSystemHeader()), Anchor)
                               .bind(SpawnCall)),
       this);
+  // Threads kept in a member of the object: `worker_ = std::thread(...)`,
+  // `: worker_(...)`, `threads_.emplace_back(...)`.
+  auto ThreadClass = cxxRecordDecl(isSameOrDerivedFrom(
+      hasAnyName("::std::thread", "::std::jthread", "::boost::thread")));
+  Finder->addMatcher(
+      traverse(Traversal, cxxConstructExpr(unless(isExpansionInSystemHeader()),
+                                           hasDeclaration(cxxConstructorDecl(
+                                               ofClass(ThreadClass),
+                                               unless(isCopyConstructor()),
+                                               unless(isMoveConstructor()))))
+                              .bind(HeldThread)),
+      this);
+  Finder->addMatcher(
+      traverse(Traversal,
+               cxxMemberCallExpr(
+                   unless(isExpansionInSystemHeader()),
+                   callee(cxxMethodDecl(hasAnyName("emplace_back", "emplace",
+                                                   "push_back", "push"))),
+                   on(memberExpr(hasObjectExpression(cxxThisExpr()))))
+                   .bind(HeldThread)),
+      this);
   Finder->addMatcher(
       traverse(
           Traversal,
@@ -59,6 +82,12 @@ void DanglingCaptureCheck::registerMatchers(MatchFinder *Finder) {
 void DanglingCaptureCheck::check(const MatchFinder::MatchResult &Result) {
   if (!Analysis)
     Analysis = std::make_unique<AnalysisContext>(*Result.Context);
+  if (const auto *Held = Result.Nodes.getNodeAs<Expr>(HeldThread)) {
+    if (std::optional<OutlivingThread> T =
+            memberHeldThread(Held, Spawns, *Analysis))
+      checkEscapes(*T, nullptr);
+    return;
+  }
   std::optional<DetachedSpawn> S;
   if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>(SpawnCall))
     S = Spawns.spawnAt(Call, *Analysis);
@@ -66,8 +95,73 @@ void DanglingCaptureCheck::check(const MatchFinder::MatchResult &Result) {
     S = Spawns.spawnAtDecl(V, *Analysis);
   // Work completing a future may be waited for: we only see that inside a
   // scope-exit guard's callable, so stay silent here.
-  if (S && S->Callable.valid() && S->Start && !S->FutureToken)
+  if (S && S->Start && !S->FutureToken &&
+      (S->Callable.valid() || S->Callable.Written)) {
     checkSpawn(*S);
+    if (std::optional<OutlivingThread> T = detachedThread(*S, *Analysis))
+      checkEscapes(*T, &*S);
+  }
+}
+
+void DanglingCaptureCheck::checkEscapes(const OutlivingThread &T,
+                                        const DetachedSpawn *S) {
+  llvm::SmallVector<Escape, 2> Escapes;
+  escapesOf(T, *Analysis, Escapes);
+  for (const Escape &E : Escapes) {
+    llvm::SmallVector<EscapingArgument, 2> Lent;
+    escapingArguments(E, *Analysis, Lent);
+    for (const EscapingArgument &A : Lent) {
+      if (!Reported.insert(A.Loc.getRawEncoding()).second)
+        continue;
+      int Subject = A.As == EscapingArgument::Capture ? 4
+                    : A.Dies ? (A.As == EscapingArgument::Object ? 1 : 0)
+                             : (A.As == EscapingArgument::Object ? 3 : 2);
+      diag(A.Loc,
+           "%select{'%1' passed to %2|'%1' (the object of %2)|the temporary "
+           "passed to %2|the temporary object of %2|'%1' captured by the "
+           "callable passed to %2}0 %select{goes out of scope|is destroyed at "
+           "the end of the full-expression}3 while %select{a detached thread "
+           "it starts|the thread it keeps in '%5'}4 may still use it")
+          << Subject << (A.Dies ? A.Dies->getName() : llvm::StringRef())
+          << A.Callee->getDeclName() << (A.Dies ? 0 : 1) << (T.Holder ? 1 : 0)
+          << (T.Holder ? T.Holder->getName() : "");
+      if (A.Dies) {
+        diag(A.Dies->getLocation(), "'%0' declared here", DiagnosticIDs::Note)
+            << A.Dies->getName();
+        SourceLocation End = Analysis->endOfScope(A.Dies);
+        if (End.isValid())
+          diag(End, "'%0' goes out of scope here", DiagnosticIDs::Note)
+              << A.Dies->getName();
+      }
+      for (const Expr *Site : A.Forwarded) {
+        const FunctionDecl *Callee = nullptr;
+        if (const auto *Call = llvm::dyn_cast<CallExpr>(Site))
+          Callee = Call->getDirectCallee();
+        else if (const auto *Construct = llvm::dyn_cast<CXXConstructExpr>(Site))
+          Callee = Construct->getConstructor();
+        if (Callee)
+          diag(Site->getBeginLoc(), "passed on to %0 here", DiagnosticIDs::Note)
+              << Callee->getDeclName();
+      }
+      const FunctionDecl *Starter = A.Root.Function;
+      if (A.Root.Param == Escape::ThisObject)
+        diag(A.Root.Use, "the thread uses 'this' of %0 here",
+             DiagnosticIDs::Note)
+            << Starter->getDeclName();
+      else
+        diag(A.Root.Use, "the thread uses parameter '%0' of %1 here",
+             DiagnosticIDs::Note)
+            << Starter->getParamDecl(A.Root.Param)->getName()
+            << Starter->getDeclName();
+      if (S)
+        noteSpawn(*this, *S, /*AtWarning=*/false, *Analysis);
+      else
+        diag(T.Start->getBeginLoc(),
+             "the thread starts here and is kept in '%0' after %1 returns",
+             DiagnosticIDs::Note)
+            << T.Holder->getName() << Starter->getDeclName();
+    }
+  }
 }
 
 void DanglingCaptureCheck::checkSpawn(const DetachedSpawn &S) {
@@ -78,6 +172,9 @@ void DanglingCaptureCheck::checkSpawn(const DetachedSpawn &S) {
   // check runs again on the fixed file.
   bool FixOffered = false;
   for (const DanglingCapture &Fd : Found) {
+    // Seen already as a callable lent to a function that spawns it.
+    if (!Reported.insert(Fd.Loc.getRawEncoding()).second)
+      continue;
     {
       int Subject = S.Kind == SpawnKind::Executor  ? 1
                     : S.Kind == SpawnKind::Spawner ? 2

@@ -5,9 +5,11 @@
 
 #include "AnalysisContext.h"
 #include "CheckOptions.h"
+#include "Escapes.h"
 #include "Spawns.h"
 
 #include "clang-tidy/ClangTidyCheck.h"
+#include "llvm/ADT/DenseSet.h"
 
 namespace clang::tidy::defer_race {
 
@@ -26,15 +28,24 @@ public:
   bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
     return LangOpts.CPlusPlus11;
   }
-  void onEndOfTranslationUnit() override { Analysis.reset(); }
+  void onEndOfTranslationUnit() override {
+    Analysis.reset();
+    Reported.clear();
+  }
 
 private:
   void checkSpawn(const DetachedSpawn &S);
+  /// Calls that lend a short-lived object to T, which outlives them.
+  /// S is T's spawn, when T is detached.
+  void checkEscapes(const OutlivingThread &T, const DetachedSpawn *S);
 
   const CommonOptions Common;
   const SpawnRecogniser Spawns;
   /// What is known about the bodies of the current translation unit.
   std::unique_ptr<AnalysisContext> Analysis;
+  /// Where a warning was given, so that a capture seen both at a spawner
+  /// call and through the spawner's body is reported once.
+  llvm::DenseSet<SourceLocation::UIntTy> Reported;
 };
 
 } // namespace clang::tidy::defer_race

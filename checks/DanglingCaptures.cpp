@@ -14,12 +14,12 @@
 
 namespace clang::tidy::defer_race {
 
-namespace {
-
 // The automatic variable that an lvalue designates, seen through references
 // and member accesses: n, arr[2], s.field, a reference bound to n.
+namespace {
 const VarDecl *automaticVar(const VarDecl *V, unsigned Depth = 0);
 bool ownsElements(QualType T);
+} // namespace
 
 const VarDecl *automaticObject(const Expr *E, unsigned Depth) {
   if (!E || Depth > 8)
@@ -52,6 +52,7 @@ const VarDecl *automaticObject(const Expr *E, unsigned Depth) {
   return nullptr;
 }
 
+namespace {
 // A library class that holds its elements inside the object: a container,
 // an array, an optional. Not a view, a smart pointer or an iterator.
 bool ownsElements(QualType T) {
@@ -70,8 +71,8 @@ bool ownsElements(QualType T) {
   return false;
 }
 
-// For a view (std::string_view, std::span, ...) made from an automatic
-// object (std::string_view v = s;), that object.
+} // namespace
+
 const VarDecl *automaticViewee(const Expr *Init) {
   for (unsigned Steps = 0; Init && Steps < 6; ++Steps) {
     Init = ignoreWrappers(Init);
@@ -96,7 +97,9 @@ const VarDecl *automaticViewee(const Expr *Init) {
   return nullptr;
 }
 
-const VarDecl *automaticViewee(const VarDecl *V) {
+namespace {
+// A view variable made from an automatic object: that object.
+const VarDecl *viewedVariable(const VarDecl *V) {
   if (!V || V->getType()->isReferenceType() || !V->getInit() ||
       !viewClasses().matches(V->getType()->getAsCXXRecordDecl()))
     return nullptr;
@@ -115,8 +118,8 @@ const VarDecl *automaticVar(const VarDecl *V, unsigned Depth) {
   return V; // a local, or a parameter passed by value
 }
 
-// For a pointer variable initialised with the address of an automatic
-// variable (int *p = &n; int *p = arr;), that variable.
+} // namespace
+
 const VarDecl *automaticPointee(const VarDecl *P) {
   if (!P || !P->getType()->isPointerType() || !P->getInit())
     return nullptr;
@@ -131,6 +134,33 @@ const VarDecl *automaticPointee(const VarDecl *P) {
   return nullptr;
 }
 
+const CXXConstructExpr *functorConstruction(const ThreadCallable &C) {
+  if (C.Lambda)
+    return nullptr;
+  const Expr *Made = C.Object ? C.Object : C.Written;
+  Made = ignoreWrappers(Made);
+  if (const auto *New = llvm::dyn_cast_or_null<CXXNewExpr>(Made))
+    return New->getConstructExpr();
+  const auto *Ctor = llvm::dyn_cast_or_null<CXXConstructExpr>(Made);
+  if (!Ctor || C.Object || !Ctor->getConstructor())
+    return nullptr;
+  // A copy or move of a named object is not made here.
+  if (Ctor->getConstructor()->isCopyOrMoveConstructor())
+    return nullptr;
+  return functionObjectOperator(Ctor->getConstructor()->getParent()) ? Ctor
+                                                                     : nullptr;
+}
+
+bool hasReferenceMember(const CXXRecordDecl *RD) {
+  if (!RD || !RD->hasDefinition())
+    return false;
+  for (const FieldDecl *F : RD->getDefinition()->fields())
+    if (F->getType()->isReferenceType())
+      return true;
+  return false;
+}
+
+namespace {
 class FirstUse : public RecursiveASTVisitor<FirstUse> {
 public:
   explicit FirstUse(const ValueDecl *V) : V(V) {}
@@ -181,6 +211,13 @@ bool waitsForLastUse(const DanglingCapture &D, const DetachedSpawn &S,
   if (!OwnerBody)
     return false;
   const SourceManager &SM = Analysis.ast().getSourceManager();
+  // Work on a Qt pool that the owner waits for before D.Var dies.
+  if (const CallExpr *Wait = poolWaitAfter(S, OwnerBody, Analysis)) {
+    SourceLocation Dies = Analysis.endOfScope(D.Var);
+    if (Dies.isValid() &&
+        SM.isBeforeInTranslationUnit(Wait->getBeginLoc(), Dies))
+      return true;
+  }
   // The body that starts the thread and must wait: the owner's, or that of
   // a guard's lambda declared after the variable, which runs before the
   // variable dies.
@@ -341,7 +378,7 @@ void danglingCapturesOf(const DetachedSpawn &S, AnalysisContext &Analysis,
       if (const VarDecl *Dies = automaticPointee(V))
         Found.push_back(
             {DanglingKind::ThroughPointer, Dies, nullptr, V, Loc, &Cap});
-      else if (const VarDecl *Viewed = automaticViewee(V))
+      else if (const VarDecl *Viewed = viewedVariable(V))
         Found.push_back(
             {DanglingKind::ThroughView, Viewed, nullptr, V, Loc, &Cap});
     }
@@ -381,11 +418,36 @@ void danglingCapturesOf(const DetachedSpawn &S, AnalysisContext &Analysis,
         if (const VarDecl *Dies = automaticPointee(P))
           Found.push_back({DanglingKind::ThroughPointer, Dies, nullptr, P,
                            Arg->getBeginLoc(), nullptr, Arg, I});
-        else if (const VarDecl *Viewed = automaticViewee(P))
+        else if (const VarDecl *Viewed = viewedVariable(P))
           Found.push_back({DanglingKind::ThroughView, Viewed, nullptr, P,
                            Arg->getBeginLoc(), nullptr, Arg, I});
       }
   }
+  // A function object or QRunnable built with a pointer to an automatic
+  // object, or with one bound to a reference member: Worker(&n), new Task(&n).
+  if (const CXXConstructExpr *Ctor = functorConstruction(C))
+    for (unsigned I = 0; I < Ctor->getNumArgs() && I < 8; ++I) {
+      const Expr *Arg = Ctor->getArg(I);
+      const Expr *Bare = ignoreWrappers(Arg);
+      const CXXConstructorDecl *CD = Ctor->getConstructor();
+      const VarDecl *Dies = nullptr;
+      DanglingKind How = DanglingKind::PointerArgument;
+      if (const auto *UO = llvm::dyn_cast_or_null<UnaryOperator>(Bare);
+          UO && UO->getOpcode() == UO_AddrOf) {
+        Dies = automaticObject(UO->getSubExpr(), 0);
+      } else if (Bare && Bare->getType()->isArrayType()) {
+        Dies = automaticObject(Bare, 0);
+      } else if (I < CD->getNumParams() &&
+                 CD->getParamDecl(I)->getType()->isReferenceType() &&
+                 hasReferenceMember(CD->getParent())) {
+        Dies = automaticObject(Bare, 0);
+        How = DanglingKind::RefArgument;
+      }
+      // Not a fix target: the argument belongs to the constructor.
+      if (Dies)
+        Found.push_back({How, Dies, nullptr, nullptr, Arg->getBeginLoc(),
+                         nullptr, nullptr, I});
+    }
   if (C.Object) {
     const Expr *Obj = ignoreWrappers(C.Object);
     if (const auto *UO = llvm::dyn_cast<UnaryOperator>(Obj);

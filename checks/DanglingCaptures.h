@@ -50,6 +50,27 @@ inline std::string shownName(const DanglingCapture &D) {
       ->getNameAsString();
 }
 
+/// The automatic variable that the lvalue E designates, seen through
+/// references, member accesses, array elements and the elements of a
+/// container or optional it owns: n, s.field, arr[2], v.front(). Null for
+/// anything else (a reference parameter: its caller owns the object).
+const VarDecl *automaticObject(const Expr *E, unsigned Depth = 0);
+
+/// For a pointer variable initialised with the address of an automatic
+/// variable (int *p = &n; int *p = arr;), that variable.
+const VarDecl *automaticPointee(const VarDecl *P);
+
+/// For a view (std::string_view, std::span, ...) made from an automatic
+/// object (std::string_view v = s;), that object.
+const VarDecl *automaticViewee(const Expr *Init);
+
+/// The construction of the function object a thread runs, when it is made
+/// in place: std::thread(Worker(&n)), pool.start(new Task(&n)).
+const CXXConstructExpr *functorConstruction(const ThreadCallable &C);
+
+/// Whether the class has a member of reference type.
+bool hasReferenceMember(const CXXRecordDecl *RD);
+
 /// The automatic variables that S's callable may outlive, in the order the
 /// callable names them.
 void danglingCapturesOf(const DetachedSpawn &S, AnalysisContext &Analysis,

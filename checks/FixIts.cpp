@@ -601,7 +601,7 @@ FixIts danglingCaptureFix(const DetachedSpawn &S, const DanglingCapture &D,
       CaptureChange Change{D.Var, /*Move=*/CanMove};
       Fixes = captureByCopy(C.Lambda, Change, Writes, Ctx);
     }
-  } else if (D.How == DanglingKind::RefArgument &&
+  } else if (D.How == DanglingKind::RefArgument && D.Arg &&
              isCopyConstructible(D.Var->getType()) &&
              !inMacro(D.Arg->getSourceRange())) {
     // std::ref(n) -> n, unless the callable wants a non-const reference.

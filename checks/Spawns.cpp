@@ -438,11 +438,165 @@ SpawnRecogniser::fromExecutor(const CallExpr *Call) const {
   return S;
 }
 
+namespace {
+
+// What names a Qt thread pool: its variable or member, or the accessor
+// that returns it (QThreadPool::globalInstance()).
+const Decl *poolIdentity(const Expr *E) {
+  E = ignoreWrappers(E);
+  if (const auto *UO = llvm::dyn_cast_or_null<UnaryOperator>(E);
+      UO && UO->getOpcode() == UO_AddrOf)
+    E = ignoreWrappers(UO->getSubExpr());
+  if (const auto *DRE = llvm::dyn_cast_or_null<DeclRefExpr>(E))
+    return DRE->getDecl();
+  if (const auto *ME = llvm::dyn_cast_or_null<MemberExpr>(E))
+    return ME->getMemberDecl();
+  if (const auto *Call = llvm::dyn_cast_or_null<CallExpr>(E))
+    return Call->getDirectCallee();
+  return nullptr;
+}
+
+// QThreadPool::globalInstance, which QtConcurrent::run uses by default.
+bool isGlobalPool(const Decl *D) {
+  const auto *FD = llvm::dyn_cast_or_null<FunctionDecl>(D);
+  return FD && qualifiedName(FD) == "QThreadPool::globalInstance";
+}
+
+// Whether nothing uses the value of E: it is an expression statement (maybe
+// cast to void).
+bool resultDiscarded(const Expr *E, ASTContext &Ctx) {
+  for (unsigned Steps = 0; E && Steps < 8; ++Steps) {
+    DynTypedNodeList Parents = Ctx.getParents(*E);
+    if (Parents.size() != 1)
+      return false;
+    if (const auto *P = Parents[0].get<Expr>()) {
+      const auto *Cast = llvm::dyn_cast<CastExpr>(P);
+      if (!llvm::isa<ExprWithCleanups, CXXBindTemporaryExpr,
+                     MaterializeTemporaryExpr, ParenExpr>(P) &&
+          !(Cast &&
+            (Cast->getType()->isVoidType() || Cast->getCastKind() == CK_NoOp)))
+        return false;
+      E = P;
+      continue;
+    }
+    const auto *S = Parents[0].get<Stmt>();
+    return S && !llvm::isa<ReturnStmt, DeclStmt>(S);
+  }
+  return false;
+}
+
+// The QRunnable subclass's run() that a pool runs, for `new Task(...)`.
+const CXXMethodDecl *runnableRun(const Expr *Runnable) {
+  const auto *New =
+      llvm::dyn_cast_or_null<CXXNewExpr>(ignoreWrappers(Runnable));
+  const CXXRecordDecl *RD =
+      New ? New->getAllocatedType()->getAsCXXRecordDecl() : nullptr;
+  if (!RD || !RD->hasDefinition())
+    return nullptr;
+  for (const CXXMethodDecl *MD : RD->getDefinition()->methods())
+    if (MD->getIdentifier() && MD->getName() == "run" &&
+        MD->getNumParams() == 0 && MD->hasBody())
+      return MD;
+  return nullptr;
+}
+
+} // namespace
+
+std::optional<DetachedSpawn>
+SpawnRecogniser::fromQt(const CallExpr *Call, AnalysisContext &Analysis) const {
+  const FunctionDecl *Callee = Call->getDirectCallee();
+  if (!Callee || !Callee->getIdentifier() || Call->getNumArgs() == 0)
+    return std::nullopt;
+  std::string Name = qualifiedName(Callee);
+  DetachedSpawn S;
+  S.Kind = SpawnKind::Executor;
+  S.Start = Call;
+  S.What = Name;
+  if (Name == "QThreadPool::start" || Name == "QThreadPool::tryStart") {
+    // pool.start(std::function) or pool.start(new Task): runs on the pool
+    // until waitForDone().
+    const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Call);
+    if (!MC)
+      return std::nullopt;
+    S.Pool = MC->getImplicitObjectArgument();
+    const Expr *Work = Call->getArg(0);
+    if (const CXXMethodDecl *Run = runnableRun(Work)) {
+      S.Callable.Written = Work;
+      S.Callable.Function = Run;
+      S.Callable.Object = Work;
+      S.Callable.ObjectIsPointer = true;
+    } else {
+      if (const auto *Create = llvm::dyn_cast<CallExpr>(ignoreWrappers(Work));
+          Create && Create->getDirectCallee() && Create->getNumArgs() == 1 &&
+          qualifiedName(Create->getDirectCallee()) == "QRunnable::create")
+        Work = Create->getArg(0);
+      S.Callable = callableFrom(Work, {});
+    }
+  } else if (Name == "QtConcurrent::run") {
+    // run([pool,] f, args...) or run([pool,] object, &Class::method, args...).
+    unsigned First = 0;
+    if (const CXXRecordDecl *RD =
+            Call->getArg(0)->getType()->getPointeeCXXRecordDecl();
+        RD && RD->getName() == "QThreadPool") {
+      S.Pool = Call->getArg(0);
+      First = 1;
+    }
+    if (Call->getNumArgs() <= First)
+      return std::nullopt;
+    llvm::ArrayRef<const Expr *> Args(Call->getArgs() + First,
+                                      Call->getNumArgs() - First);
+    if (Args.size() >= 2 &&
+        ignoreWrappers(Args[1])->getType()->isMemberFunctionPointerType()) {
+      // The object comes first: a pointer is shared with the work, an
+      // object passed by reference is copied.
+      llvm::SmallVector<const Expr *, 4> Bound{Args[0]};
+      Bound.append(Args.begin() + 2, Args.end());
+      S.Callable = callableFrom(Args[1], Bound);
+    } else {
+      S.Callable = callableFrom(Args[0], Args.drop_front());
+    }
+    // A QFuture that is kept may be waited for: only a dropped one is
+    // certainly left running.
+    if (!resultDiscarded(Call, Analysis.ast()))
+      S.FutureToken = true;
+  } else {
+    return std::nullopt;
+  }
+  if (!S.Callable.valid() &&
+      !(S.Callable.Written && hasCallableType(S.Callable.Written)))
+    return std::nullopt;
+  return S;
+}
+
+const CallExpr *poolWaitAfter(const DetachedSpawn &S, const Stmt *Body,
+                              AnalysisContext &Analysis) {
+  if (!S.Pool && S.What != "QtConcurrent::run")
+    return nullptr;
+  const Decl *Pool = S.Pool ? poolIdentity(S.Pool) : nullptr;
+  const SourceManager &SM = Analysis.ast().getSourceManager();
+  const CallExpr *Found = nullptr;
+  forEachCall(Body, [&](const CallExpr *Call) {
+    const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Call);
+    const CXXMethodDecl *MD = MC ? MC->getMethodDecl() : nullptr;
+    if (!MD || !MD->getIdentifier() || MD->getName() != "waitForDone" ||
+        !SM.isBeforeInTranslationUnit(S.Start->getEndLoc(),
+                                      Call->getBeginLoc()))
+      return false;
+    const Decl *Waited = poolIdentity(MC->getImplicitObjectArgument());
+    if (Pool ? Waited == Pool : isGlobalPool(Waited))
+      Found = Call;
+    return Found != nullptr;
+  });
+  return Found;
+}
+
 std::optional<DetachedSpawn>
 SpawnRecogniser::spawnAt(const Stmt *St, AnalysisContext &Analysis) const {
   const auto *Call = llvm::dyn_cast_or_null<CallExpr>(St);
   if (!Call)
     return std::nullopt;
+  if (std::optional<DetachedSpawn> S = fromQt(Call, Analysis))
+    return S;
   if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Call)) {
     const CXXMethodDecl *MD = MC->getMethodDecl();
     if (MD && MD->getIdentifier() && MD->getName() == "detach")
@@ -617,7 +771,8 @@ public:
       Found.push_back(std::move(*S));
     else if (std::optional<DetachedSpawn> A = storedAsync(Call, Body))
       Found.push_back(std::move(*A));
-    // Waits on futures: post(pool, use_future(f)).wait(), fut.get().
+    // Waits on futures: post(pool, use_future(f)).wait(), fut.get(); and
+    // on Qt pools: pool.waitForDone().
     if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Call))
       if (const CXXMethodDecl *MD = MC->getMethodDecl();
           MD && MD->getIdentifier() && isFutureWait(MD->getName())) {
@@ -637,9 +792,12 @@ public:
     return true;
   }
 
-  // Work whose future is waited for in the callable is not left running.
+  // Work whose future is waited for in the callable is not left running,
+  // nor work on a Qt pool waited for after it starts.
   void dropWaited() {
     llvm::erase_if(Found, [&](const DetachedSpawn &S) {
+      if (poolWaitAfter(S, Body, Analysis))
+        return true;
       if (!S.FutureToken)
         return false;
       const Expr *Start = ignoreWrappers(S.Start);

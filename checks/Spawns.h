@@ -12,7 +12,9 @@
 //   start routine detaches itself;
 //   calls to fire-and-forget functions named in the DetachedSpawners option;
 //   work handed to a concurrent executor (boost::asio post, dispatch, defer,
-//   co_spawn with detached);
+//   co_spawn with detached); Qt's QtConcurrent::run whose QFuture is
+//   dropped, and QThreadPool::start/tryStart (a std::function, a lambda, a
+//   QRunnable subclass), unless the pool's waitForDone() follows;
 //   a std::async whose future is stored where it outlives the callable.
 // A std::async whose future is discarded is not detached: the future's
 // destructor waits. A thread that is joined and never detached is not either.
@@ -85,6 +87,9 @@ struct DetachedSpawn {
   /// The work completes a future (boost::asio::use_future): it is detached
   /// only when nothing waits for that future.
   bool FutureToken = false;
+  /// Qt work: the QThreadPool it runs on (null for the global pool of
+  /// QtConcurrent::run). pool.waitForDone() after the start ends it.
+  const Expr *Pool = nullptr;
   /// std::async: where its future is stored (a member, a global, a captured
   /// container). Waiting on it there ends the writer.
   const Expr *Storage = nullptr;
@@ -140,12 +145,19 @@ private:
   std::optional<DetachedSpawn> fromPthreadCreate(const CallExpr *Call) const;
   std::optional<DetachedSpawn> fromSpawner(const CallExpr *Call) const;
   std::optional<DetachedSpawn> fromExecutor(const CallExpr *Call) const;
+  std::optional<DetachedSpawn> fromQt(const CallExpr *Call,
+                                      AnalysisContext &Analysis) const;
   bool destructorDetaches(const CXXRecordDecl *RD) const;
 
   NameList Spawners;
   NameList Executors;
   mutable llvm::DenseMap<const CXXRecordDecl *, bool> DetachingDtors;
 };
+
+/// For Qt work, the pool's waitForDone() in Body after the work starts on
+/// it (a wait on a different pool does not count). Null if there is none.
+const CallExpr *poolWaitAfter(const DetachedSpawn &S, const Stmt *Body,
+                              AnalysisContext &Analysis);
 
 /// The callable started by a thread constructor or a spawner: a lambda, a
 /// named lambda, a function, or a member function with its object.

@@ -91,8 +91,10 @@ const NameList &viewClasses() {
 
 llvm::ArrayRef<llvm::StringRef> executorFunctionNames() {
   static const llvm::StringRef Names[] = {
-      "::boost::asio::post", "::boost::asio::dispatch", "::boost::asio::defer",
-      "::boost::asio::co_spawn"};
+      "::boost::asio::post",    "::boost::asio::dispatch",
+      "::boost::asio::defer",   "::boost::asio::co_spawn",
+      "::QtConcurrent::run",    "::QThreadPool::start",
+      "::QThreadPool::tryStart"};
   return Names;
 }
 
@@ -113,7 +115,9 @@ const std::vector<std::string> &builtinConcurrentExecutors() {
 }
 
 bool isCompletingFutureWait(llvm::StringRef Method) {
-  return Method == "wait" || Method == "get";
+  // std::future, boost::future; QFuture.
+  return Method == "wait" || Method == "get" || Method == "waitForFinished" ||
+         Method == "result" || Method == "results";
 }
 
 bool isFutureWait(llvm::StringRef Method) {

@@ -32,3 +32,42 @@ void named() {
   // CHECK-FIXES: {{^}}  std::thread worker([results = std::move(results)]() mutable { results.push_back(1); });{{$}}
   worker.detach();
 }
+
+// A caller's local lent, through a forwarding function, to a detached thread.
+void keepAddress(const int *n) {
+  std::thread([n] { (void)*n; }).detach();
+}
+
+void passOn(const int &n) { keepAddress(&n); }
+
+void lend() {
+  int n = 0;
+  passOn(n);
+  // CHECK-NOTES: :[[@LINE-1]]:10: warning: 'n' passed to 'passOn' goes out of scope while a detached thread it starts may still use it [defer-race-dangling-capture]
+  // CHECK-NOTES: :[[@LINE-3]]:7: note: 'n' declared here
+  // CHECK-NOTES: :[[@LINE+4]]:1: note: 'n' goes out of scope here
+  // CHECK-NOTES: :[[@LINE-8]]:29: note: passed on to 'keepAddress' here
+  // CHECK-NOTES: :[[@LINE-12]]:16: note: the thread uses parameter 'n' of 'keepAddress' here
+  // CHECK-NOTES: :[[@LINE-13]]:34: note: std::thread detached here
+}
+
+// A thread kept in a member uses a parameter after the call returns.
+struct Poller {
+  ~Poller() { worker.join(); }
+  void start(const std::string &url) {
+    worker = std::thread([&url] { (void)url.size(); });
+  }
+  std::thread worker;
+};
+
+Poller poller;
+
+void poll() {
+  std::string url = "http://localhost";
+  poller.start(url);
+  // CHECK-NOTES: :[[@LINE-1]]:16: warning: 'url' passed to 'start' goes out of scope while the thread it keeps in 'worker' may still use it [defer-race-dangling-capture]
+  // CHECK-NOTES: :[[@LINE-3]]:15: note: 'url' declared here
+  // CHECK-NOTES: :[[@LINE+3]]:1: note: 'url' goes out of scope here
+  // CHECK-NOTES: :[[@LINE-13]]:28: note: the thread uses parameter 'url' of 'start' here
+  // CHECK-NOTES: :[[@LINE-14]]:14: note: the thread starts here and is kept in 'worker' after 'start' returns
+}

@@ -1,0 +1,235 @@
+// A function starts a thread that outlives it and keeps using what its caller
+// lent it (a reference, pointer or view parameter, or the object of a member
+// function); the caller lends a local or a temporary that dies first.
+//
+// RUN: %check_defer_race %s defer-race-dangling-capture %t -- -- -std=c++17
+
+#include <future>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+struct Config {
+  int port = 0;
+  std::string name;
+};
+
+// Detached threads using a parameter.
+
+void watchConfig(const Config *cfg) {
+  std::thread([cfg] { (void)cfg->port; }).detach();
+}
+
+void logAsync(const std::string &line) {
+  std::thread([&line] { (void)line.size(); }).detach();
+}
+
+void logAsyncRef(const std::string &line) {
+  std::thread([](const std::string &l) { (void)l.size(); }, std::ref(line))
+      .detach();
+}
+
+void logCopy(const std::string &line) {
+  std::thread([line] { (void)line.size(); }).detach();
+}
+
+void logView(std::string_view v) {
+  std::thread([v] { (void)v.size(); }).detach();
+}
+
+// The starter waits for the thread to be done with the parameter.
+void logWaited(const std::string &line) {
+  std::promise<void> done;
+  std::future<void> f = done.get_future();
+  std::thread([&line, &done] {
+    (void)line.size();
+    done.set_value();
+  }).detach();
+  f.wait();
+}
+
+Config globalCfg;
+
+void lendParameters() {
+  Config cfg;
+  watchConfig(&cfg);
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: 'cfg' passed to 'watchConfig' goes out of scope while a detached thread it starts may still use it [defer-race-dangling-capture]
+  watchConfig(&globalCfg);
+  static Config kept;
+  watchConfig(&kept);
+  watchConfig(new Config);
+  logAsync(std::string("x"));
+  // CHECK-MESSAGES: :[[@LINE-1]]:12: warning: the temporary passed to 'logAsync' is destroyed at the end of the full-expression while a detached thread it starts may still use it [defer-race-dangling-capture]
+  logAsync("literal");
+  // CHECK-MESSAGES: :[[@LINE-1]]:12: warning: the temporary passed to 'logAsync' is destroyed at the end of the full-expression while a detached thread it starts may still use it [defer-race-dangling-capture]
+  std::string s = "abc";
+  logAsync(s);
+  // CHECK-MESSAGES: :[[@LINE-1]]:12: warning: 's' passed to 'logAsync' goes out of scope while a detached thread it starts may still use it [defer-race-dangling-capture]
+  logAsyncRef(s);
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: 's' passed to 'logAsyncRef' goes out of scope while a detached thread it starts may still use it [defer-race-dangling-capture]
+  logCopy(s);
+  logCopy(std::string("x"));
+  logView(s);
+  // CHECK-MESSAGES: :[[@LINE-1]]:11: warning: 's' passed to 'logView' goes out of scope while a detached thread it starts may still use it [defer-race-dangling-capture]
+  logView("static");
+  logWaited(s);
+}
+
+// The caller passes its own parameter on: its callers lend it.
+void forward(const Config &c) { watchConfig(&c); }
+
+void lendThroughForward() {
+  Config c;
+  forward(c);
+  // CHECK-MESSAGES: :[[@LINE-1]]:11: warning: 'c' passed to 'forward' goes out of scope while a detached thread it starts may still use it [defer-race-dangling-capture]
+}
+
+void forwardTwice(const Config &c) { forward(c); }
+
+void lendThroughTwo() {
+  Config c;
+  forwardTwice(c);
+  // CHECK-MESSAGES: :[[@LINE-1]]:16: warning: 'c' passed to 'forwardTwice' goes out of scope while a detached thread it starts may still use it [defer-race-dangling-capture]
+}
+
+// Detached threads using the object.
+
+struct Session {
+  void startHeartbeat() {
+    std::thread([this] { ++beats; }).detach();
+  }
+  void startCopy() {
+    std::thread([*this]() mutable { ++beats; }).detach();
+  }
+  void startMember() { std::thread(&Session::beat, this).detach(); }
+  void beat() { ++beats; }
+  void restart() { startHeartbeat(); }
+  int beats = 0;
+};
+
+// Its destructor may stop or wait for the thread: not decided here.
+struct StoppingSession {
+  ~StoppingSession() { stopped = true; }
+  void start() {
+    std::thread([this] { ++beats; }).detach();
+  }
+  int beats = 0;
+  bool stopped = false;
+};
+
+struct Announcer {
+  Announcer() {
+    std::thread([this] { ++calls; }).detach();
+  }
+  int calls = 0;
+};
+
+Announcer *keep;
+
+void lendObjects() {
+  Session session;
+  session.startHeartbeat();
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'session' (the object of 'startHeartbeat') goes out of scope while a detached thread it starts may still use it [defer-race-dangling-capture]
+  Session other;
+  other.startCopy();
+  Session third;
+  third.startMember();
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'third' (the object of 'startMember') goes out of scope while a detached thread it starts may still use it [defer-race-dangling-capture]
+  Session fourth;
+  fourth.restart();
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'fourth' (the object of 'restart') goes out of scope while a detached thread it starts may still use it [defer-race-dangling-capture]
+  Session *p = &fourth;
+  p->startHeartbeat();
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'fourth' (the object of 'startHeartbeat') goes out of scope while a detached thread it starts may still use it [defer-race-dangling-capture]
+  static Session forever;
+  forever.startHeartbeat();
+  (new Session)->startHeartbeat();
+  StoppingSession stopping;
+  stopping.start();
+  Announcer a;
+  // CHECK-MESSAGES: :[[@LINE-1]]:13: warning: 'a' (the object of 'Announcer') goes out of scope while a detached thread it starts may still use it [defer-race-dangling-capture]
+  keep = new Announcer;
+}
+
+// Threads kept in a member: joined when the object dies, at the latest.
+
+struct Watcher {
+  explicit Watcher(const std::string &path)
+      : worker_([&path] { (void)path.size(); }) {}
+  ~Watcher() {
+    if (worker_.joinable())
+      worker_.join();
+    if (other_.joinable())
+      other_.join();
+    for (std::thread &t : pool_)
+      t.join();
+  }
+  void start(const Config &c) {
+    other_ = std::thread([&c] { (void)c.port; });
+  }
+  void startCopy(const Config &c) {
+    other_ = std::thread([c] { (void)c.port; });
+  }
+  void startJoined(const Config &c) {
+    other_ = std::thread([&c] { (void)c.port; });
+    other_.join();
+  }
+  void add(const Config &c) {
+    pool_.emplace_back([&c] { (void)c.port; });
+  }
+  void startSelf() {
+    other_ = std::thread([this] { (void)pool_.size(); });
+  }
+  std::thread worker_;
+  std::thread other_;
+  std::vector<std::thread> pool_;
+};
+
+Watcher *globalWatcher;
+
+void heldByLocal() {
+  std::string path = "/etc";
+  Watcher w(path);
+  Config c;
+  w.start(c);
+  // CHECK-MESSAGES: :[[@LINE-1]]:11: warning: 'c' passed to 'start' goes out of scope while the thread it keeps in 'other_' may still use it [defer-race-dangling-capture]
+  Config d;
+  w.startCopy(d);
+  w.startJoined(d);
+  w.add(d);
+  // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: 'd' passed to 'add' goes out of scope while the thread it keeps in 'pool_' may still use it [defer-race-dangling-capture]
+  w.startSelf();
+}
+
+void heldByLaterLocal() {
+  Config c;
+  std::string path = "/etc";
+  Watcher w(path);
+  w.start(c);
+  w.add(c);
+}
+
+void heldTemporary() {
+  Watcher w(std::string("/tmp"));
+  // CHECK-MESSAGES: :[[@LINE-1]]:13: warning: the temporary passed to 'Watcher' is destroyed at the end of the full-expression while the thread it keeps in 'worker_' may still use it [defer-race-dangling-capture]
+}
+
+void heldOnHeap() {
+  std::string path = "/etc";
+  globalWatcher = new Watcher(path);
+  // CHECK-MESSAGES: :[[@LINE-1]]:31: warning: 'path' passed to 'Watcher' goes out of scope while the thread it keeps in 'worker_' may still use it [defer-race-dangling-capture]
+}
+
+const std::string varPath = "/var";
+
+struct Service {
+  void configure() {
+    Config local;
+    watcher.start(local);
+    // CHECK-MESSAGES: :[[@LINE-1]]:19: warning: 'local' passed to 'start' goes out of scope while the thread it keeps in 'other_' may still use it [defer-race-dangling-capture]
+  }
+  void configureMember() { watcher.start(config); }
+  Watcher watcher{varPath};
+  Config config;
+};
