@@ -11,12 +11,9 @@ namespace {
 // Every call of the translation unit's own code, by callee.
 class CallerCollector : public RecursiveASTVisitor<CallerCollector> {
 public:
-  CallerCollector(
-      const SourceManager &SM,
-      llvm::DenseMap<const FunctionDecl *, llvm::SmallVector<CallSite, 2>> &Out,
-      llvm::DenseMap<const CXXConstructorDecl *,
-                     llvm::SmallVector<ConstructionSite, 2>> &Constructions)
-      : SM(SM), Out(Out), Constructions(Constructions) {}
+  CallerCollector(const SourceManager &SM, AnalysisContext::CallIndex &Index)
+      : SM(SM), Out(Index.Calls), Constructions(Index.Constructions),
+        Factories(Index.Factories) {}
   bool shouldVisitTemplateInstantiations() const { return true; }
   bool shouldVisitLambdaBody() const { return true; }
 
@@ -40,6 +37,18 @@ public:
       return true;
     if (const FunctionDecl *Callee = Call->getDirectCallee())
       Out[Callee->getCanonicalDecl()].push_back({Call, Current});
+    // std::make_unique<T>(args...), std::make_shared<T>(args...).
+    if (const FunctionDecl *Callee = Call->getDirectCallee();
+        Callee && Callee->isInStdNamespace() && Callee->getIdentifier() &&
+        (Callee->getName() == "make_unique" ||
+         Callee->getName() == "make_shared"))
+      if (const TemplateArgumentList *Args =
+              Callee->getTemplateSpecializationArgs();
+          Args && Args->size() > 0 &&
+          Args->get(0).getKind() == TemplateArgument::Type)
+        if (const CXXRecordDecl *RD =
+                Args->get(0).getAsType()->getAsCXXRecordDecl())
+          Factories[RD->getCanonicalDecl()].push_back({Call, Current});
     return true;
   }
   bool VisitCXXConstructExpr(CXXConstructExpr *E) {
@@ -54,6 +63,8 @@ private:
   llvm::DenseMap<const FunctionDecl *, llvm::SmallVector<CallSite, 2>> &Out;
   llvm::DenseMap<const CXXConstructorDecl *,
                  llvm::SmallVector<ConstructionSite, 2>> &Constructions;
+  llvm::DenseMap<const CXXRecordDecl *, llvm::SmallVector<CallSite, 2>>
+      &Factories;
   const FunctionDecl *Current = nullptr;
 };
 } // namespace
@@ -65,8 +76,7 @@ AnalysisContext::~AnalysisContext() = default;
 const AnalysisContext::CallIndex &AnalysisContext::callIndex() {
   if (!Callers) {
     Callers = std::make_unique<CallIndex>();
-    CallerCollector(Ctx.getSourceManager(), Callers->Calls,
-                    Callers->Constructions)
+    CallerCollector(Ctx.getSourceManager(), *Callers)
         .TraverseDecl(Ctx.getTranslationUnitDecl());
   }
   return *Callers;
@@ -78,6 +88,17 @@ llvm::ArrayRef<CallSite> AnalysisContext::callersOf(const FunctionDecl *F) {
   const CallIndex &Index = callIndex();
   auto It = Index.Calls.find(F->getCanonicalDecl());
   if (It == Index.Calls.end())
+    return {};
+  return It->second;
+}
+
+llvm::ArrayRef<CallSite>
+AnalysisContext::factoryCallsOf(const CXXRecordDecl *RD) {
+  if (!RD)
+    return {};
+  const CallIndex &Index = callIndex();
+  auto It = Index.Factories.find(RD->getCanonicalDecl());
+  if (It == Index.Factories.end())
     return {};
   return It->second;
 }

@@ -113,16 +113,25 @@ public:
   /// index).
   llvm::ArrayRef<ConstructionSite>
   constructionsOf(const CXXConstructorDecl *CD);
+  /// The calls to std::make_unique<RD> and std::make_shared<RD> in the
+  /// translation unit's own code (same index).
+  llvm::ArrayRef<CallSite> factoryCallsOf(const CXXRecordDecl *RD);
 
-private:
-  ASTContext &Ctx;
-  llvm::DenseMap<const Stmt *, std::unique_ptr<BodyContext>> Bodies;
+  /// Every call and construction of the translation unit's own code, by what it
+  /// names (built by callIndex()).
   struct CallIndex {
     llvm::DenseMap<const FunctionDecl *, llvm::SmallVector<CallSite, 2>> Calls;
     llvm::DenseMap<const CXXConstructorDecl *,
                    llvm::SmallVector<ConstructionSite, 2>>
         Constructions;
+    llvm::DenseMap<const CXXRecordDecl *, llvm::SmallVector<CallSite, 2>>
+        Factories;
   };
+
+private:
+  ASTContext &Ctx;
+  llvm::DenseMap<const Stmt *, std::unique_ptr<BodyContext>> Bodies;
+
   const CallIndex &callIndex();
   std::unique_ptr<CallIndex> Callers;
 };

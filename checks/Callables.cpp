@@ -4,6 +4,7 @@
 #include "Expressions.h"
 
 #include "clang/AST/ASTContext.h"
+#include "clang/AST/DeclTemplate.h"
 #include "clang/Basic/SourceManager.h"
 
 namespace clang::tidy::defer_race {
@@ -114,6 +115,50 @@ const Frame *threadObjectFrame(const Expr *Handle, const Frame &Fr,
   if (Args.empty())
     return nullptr;
   return callableFrame(Args.front(), Args.drop_front(), *Made.Fr, Arena);
+}
+
+const Frame *guardObjectFrame(const Expr *Guard, const Frame &Fr,
+                              FrameArena &Arena) {
+  Located Made = constructionOf(Guard, false, Fr, Arena);
+  const Expr *X = ignoreWrappers(Made.E);
+  if (!X || !Made.Fr)
+    return nullptr;
+  llvm::ArrayRef<const Expr *> Args;
+  if (const auto *CE = llvm::dyn_cast<CXXConstructExpr>(X))
+    Args = llvm::ArrayRef<const Expr *>(CE->getArgs(), CE->getNumArgs());
+  else if (const auto *ILE = llvm::dyn_cast<InitListExpr>(X))
+    Args = llvm::ArrayRef<const Expr *>(ILE->getInits(), ILE->getNumInits());
+  else if (const auto *Call = llvm::dyn_cast<CallExpr>(X))
+    Args = llvm::ArrayRef<const Expr *>(Call->getArgs(),
+                                        Call->getNumArgs()); // finally(f)
+  // A smart pointer runs its deleter on its pointer: the deleter given, or
+  // a default-constructed function object of the deleter type.
+  const auto *Spec = llvm::dyn_cast_or_null<ClassTemplateSpecializationDecl>(
+      X->getType().getNonReferenceType()->getAsCXXRecordDecl());
+  if (Spec && Spec->getIdentifier() &&
+      (Spec->getName() == "unique_ptr" || Spec->getName() == "shared_ptr") &&
+      Spec->isInStdNamespace()) {
+    if (Args.empty())
+      return nullptr;
+    const Expr *Pointer = Args.front();
+    llvm::ArrayRef<const Expr *> Bound =
+        Arena.keep(llvm::ArrayRef<const Expr *>(Pointer));
+    if (Args.size() >= 2)
+      return callableFrame(Args[1], Bound, *Made.Fr, Arena);
+    const TemplateArgumentList &T = Spec->getTemplateArgs();
+    if (T.size() < 2 || T[1].getKind() != TemplateArgument::Type)
+      return nullptr;
+    const CXXRecordDecl *D = T[1].getAsType()->getAsCXXRecordDecl();
+    const CXXMethodDecl *Op =
+        declaredInSystemHeader(D) ? nullptr : functionObjectOperator(D);
+    return Op ? &Arena.keep(Frame::callable(*Made.Fr, nullptr, Op, Bound))
+              : nullptr;
+  }
+  // A guard class given its callable: ScopeExit<F>(std::move(f)).
+  for (const Expr *A : Args)
+    if (A && !llvm::isa<CXXDefaultArgExpr>(A) && hasCallableType(A))
+      return callableFrame(A, {}, *Made.Fr, Arena);
+  return nullptr;
 }
 
 } // namespace clang::tidy::defer_race

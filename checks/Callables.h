@@ -29,6 +29,14 @@ const Frame *callableFrame(const Expr *E, llvm::ArrayRef<const Expr *> Args,
 const Frame *threadObjectFrame(const Expr *Handle, const Frame &Fr,
                                FrameArena &Arena);
 
+/// The frame of what a guard object runs when it dies, for a guard made by
+/// a function (auto g = makeGuard(res)): the construction is followed through
+/// the function's return to the guard built there, and to the callable it
+/// was given (a lambda, a std::function, a smart pointer's deleter called on
+/// its pointer).
+const Frame *guardObjectFrame(const Expr *Guard, const Frame &Fr,
+                              FrameArena &Arena);
+
 } // namespace clang::tidy::defer_race
 
 #endif // DEFER_RACE_CHECKS_CALLABLES_H

@@ -212,7 +212,7 @@ bool waitsForLastUse(const DanglingCapture &D, const DetachedSpawn &S,
     return false;
   const SourceManager &SM = Analysis.ast().getSourceManager();
   // Work on a Qt pool that the owner waits for before D.Var dies.
-  if (const CallExpr *Wait = poolWaitAfter(S, OwnerBody, Analysis)) {
+  if (const CallExpr *Wait = poolWaitAfter(S, S.Start, OwnerBody, Analysis)) {
     SourceLocation Dies = Analysis.endOfScope(D.Var);
     if (Dies.isValid() &&
         SM.isBeforeInTranslationUnit(Wait->getBeginLoc(), Dies))

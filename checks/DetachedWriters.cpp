@@ -21,6 +21,8 @@ const Frame *guardFrame(const GuardCallable &G, const Frame &Owner,
                         FrameArena &Arena) {
   if (G.Lambda || G.Function)
     return &Arena.keep(guardFrame(G, Owner));
+  if (G.Written && G.MadeByCall)
+    return guardObjectFrame(G.Written, Owner, Arena);
   if (G.Written)
     return callableFrame(G.Written, G.BoundArgs, Owner, Arena);
   return nullptr;
@@ -244,6 +246,13 @@ DetachedWriterFacts::writersOf(const GuardCallable &G) {
     llvm::erase_if(W.Writes, [&](const Write &Wr) {
       return Wr.Published && callersWaitBeforeUse(Owner, Wr.Target);
     });
+  // Work on a Qt pool is ordered when every caller here waits for the pool
+  // before it looks at the written object.
+  for (GuardWriter &W : Found)
+    if (W.Spawn.Pool || W.Spawn.What == "QtConcurrent::run")
+      llvm::erase_if(W.Writes, [&](const Write &Wr) {
+        return callersWaitBeforeUse(Owner, Wr.Target, &W.Spawn);
+      });
   llvm::erase_if(Found, [&](const GuardWriter &W) {
     return W.Writes.empty() || everyCallRulesOut(Owner, W.Conditions, Analysis);
   });
@@ -590,8 +599,11 @@ bool DetachedWriterFacts::callersReadUnlocked(const FunctionDecl *F,
 }
 
 bool DetachedWriterFacts::callersWaitBeforeUse(const FunctionDecl *F,
-                                               const ObjectRef &Target) {
+                                               const ObjectRef &Target,
+                                               const DetachedSpawn *Pool) {
   const SourceManager &SM = Ctx.getSourceManager();
+  if (Pool && Analysis.callersOf(F).empty())
+    return false;
   for (const CallSite &Site : Analysis.callersOf(F)) {
     const Stmt *Body = Site.Caller->getBody();
     if (!Body)
@@ -602,7 +614,8 @@ bool DetachedWriterFacts::callersWaitBeforeUse(const FunctionDecl *F,
     // looks before it waits.
     if (!Holder)
       return false;
-    const CallExpr *Wait = firstWaitAfter(Call, Body, Analysis);
+    const CallExpr *Wait = Pool ? poolWaitAfter(*Pool, Call, Body, Analysis)
+                                : firstWaitAfter(Call, Body, Analysis);
     BodyContext &BC = Analysis.body(Body);
     for (const BodyIndex::Use &U : BC.index().usesOf(Holder)) {
       // Naming its mutex or its latch is how the caller waits.

@@ -153,8 +153,10 @@ private:
                                            const FunctionDecl *Owner);
   /// Whether every caller of F in this translation unit waits (isWaitCall)
   /// after the call before it names the object that Target of F becomes
-  /// there.
-  bool callersWaitBeforeUse(const FunctionDecl *F, const ObjectRef &Target);
+  /// there. With Pool, the wait must be for that spawn's Qt pool, and F
+  /// must have a caller.
+  bool callersWaitBeforeUse(const FunctionDecl *F, const ObjectRef &Target,
+                            const DetachedSpawn *Pool = nullptr);
   /// Whether a caller of F here reads the object written by W, made under a
   /// lock, after the call without holding W's mutex (directly, or in a
   /// function of ours it passes the object to).

@@ -218,6 +218,7 @@ std::optional<OutlivingThread> detachedThread(const DetachedSpawn &S,
   T.Starter = enclosingFunction(S.Start, Analysis.ast());
   if (!T.Starter || !T.Starter->hasBody())
     return std::nullopt;
+  T.Spawn = S;
   return T;
 }
 
@@ -325,6 +326,7 @@ void escapesOf(const OutlivingThread &T, AnalysisContext &Analysis,
     E.Function = F;
     E.Holder = T.Holder;
     E.Callable = llvm::is_contained(CallableParams, P);
+    E.Spawn = T.Spawn ? &*T.Spawn : nullptr;
     Out.push_back(E);
   }
 }
@@ -456,9 +458,9 @@ Referent referentOf(const Expr *Arg, Lends How, const FunctionDecl *Caller) {
 
 // The object a constructed object is: a local variable, a temporary, or
 // something longer-lived (a member, a heap object, a global).
-Referent constructedObject(const CXXConstructExpr *CE, ASTContext &Ctx) {
+Referent constructedObject(const Expr *Made, ASTContext &Ctx) {
   Referent R;
-  DynTypedNode Dest = consumerOf(CE, Ctx);
+  DynTypedNode Dest = consumerOf(Made, Ctx);
   if (const auto *V = Dest.get<VarDecl>()) {
     // A reference bound to it extends its life: unknown, like a global.
     if (V->hasLocalStorage() && !V->getType()->isReferenceType())
@@ -469,6 +471,76 @@ Referent constructedObject(const CXXConstructExpr *CE, ASTContext &Ctx) {
     R.Temporary = true; // a discarded temporary
   }
   return R;
+}
+
+// Whether M (a member function) joins the thread kept in Field: calls
+// Field.join(), joins every element of it, or calls a member function of
+// its own that does (Depth calls deep).
+bool joinsField(const FunctionDecl *M, const FieldDecl *Field, unsigned Depth) {
+  const FunctionDecl *Def = M ? definitionOf(M) : nullptr;
+  if (!Def || !Def->getBody() || Depth > 2)
+    return false;
+  bool Joins = false;
+  forEachStmt(Def->getBody(), bounds::WalkNodes, [&](const Stmt *S) {
+    if (const auto *For = llvm::dyn_cast<CXXForRangeStmt>(S)) {
+      // for (std::thread &t : pool_) t.join();
+      if (ownField(For->getRangeInit()) == Field)
+        forEachCall(For->getBody(), [&](const CallExpr *C) {
+          const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(C);
+          const CXXMethodDecl *MD = MC ? MC->getMethodDecl() : nullptr;
+          Joins = MD && MD->getIdentifier() && MD->getName() == "join";
+          return Joins;
+        });
+      return Joins;
+    }
+    const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(S);
+    const CXXMethodDecl *MD = MC ? MC->getMethodDecl() : nullptr;
+    if (!MD || !MD->getIdentifier())
+      return false;
+    const Expr *Obj = MC->getImplicitObjectArgument();
+    if (MD->getName() == "join")
+      Joins = ownField(Obj) == Field;
+    else if (isThis(Obj))
+      Joins = joinsField(MD, Field, Depth + 1);
+    return Joins;
+  });
+  return Joins;
+}
+
+// Whether the caller, after Site and before Before, calls a member function
+// on the holder object that joins the thread kept in Field.
+bool holderJoinedAfter(const Expr *HolderObj, const FieldDecl *Field,
+                       const Expr *Site, SourceLocation Before,
+                       const FunctionDecl *Caller, const SourceManager &SM) {
+  const Decl *Holder = namedObject(HolderObj);
+  if (!Holder || !Caller->getBody() || Before.isInvalid())
+    return false;
+  bool Joined = false;
+  forEachCall(Caller->getBody(), [&](const CallExpr *C) {
+    const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(C);
+    if (!MC || C == Site ||
+        !SM.isBeforeInTranslationUnit(Site->getEndLoc(), C->getBeginLoc()) ||
+        !SM.isBeforeInTranslationUnit(C->getBeginLoc(), Before))
+      return false;
+    Joined = namedObject(MC->getImplicitObjectArgument()) == Holder &&
+             joinsField(MC->getMethodDecl(), Field, 0);
+    return Joined;
+  });
+  return Joined;
+}
+
+// Whether CD is the only constructor of its class (copies and moves
+// aside) that takes its number of arguments.
+bool onlyConstructorOfArity(const CXXConstructorDecl *CD) {
+  const CXXRecordDecl *RD = CD->getParent();
+  if (!RD->hasDefinition())
+    return false;
+  unsigned Same = 0;
+  for (const CXXConstructorDecl *Other : RD->getDefinition()->ctors())
+    if (!Other->isCopyOrMoveConstructor() &&
+        Other->getNumParams() == CD->getNumParams())
+      ++Same;
+  return Same == 1;
 }
 
 // Whether the class's destructor may stop or wait for the thread: it is
@@ -498,9 +570,16 @@ public:
       return;
     for (const CallSite &Site : Analysis.callersOf(E.Function))
       site(E, Site.Call, Site.Caller, Depth, Chain);
-    if (const auto *CD = llvm::dyn_cast<CXXConstructorDecl>(E.Function))
+    if (const auto *CD = llvm::dyn_cast<CXXConstructorDecl>(E.Function)) {
       for (const ConstructionSite &Site : Analysis.constructionsOf(CD))
         site(E, Site.Construct, Site.Caller, Depth, Chain);
+      // std::make_unique<C>(args...): the arguments reach the only
+      // constructor that takes that many.
+      if (E.Param != Escape::ThisObject && onlyConstructorOfArity(CD))
+        for (const CallSite &Site : Analysis.factoryCallsOf(CD->getParent()))
+          if (Site.Call->getNumArgs() == CD->getNumParams())
+            site(E, Site.Call, Site.Caller, Depth, Chain);
+    }
   }
 
 private:
@@ -646,8 +725,9 @@ private:
                          Obj->getType()->isPointerType() ? Lends::Pointer
                                                          : Lends::Reference,
                          Caller);
-      } else if (Construct) {
-        Holder = constructedObject(Construct, Analysis.ast());
+      } else if (Construct || llvm::isa<CXXConstructorDecl>(F)) {
+        // Made here, or by std::make_unique: the object or its owner.
+        Holder = constructedObject(Site, Analysis.ast());
       } else {
         return; // a static function cannot hold a thread in a member
       }
@@ -664,6 +744,26 @@ private:
       if (Holder.Local &&
           (R.Forward || (R.Local && diesFirst(Holder.Local, R.Local))))
         continue;
+      // The caller stops the holder's thread before the local dies:
+      // scheduler.start(burst); scheduler.stop();
+      if (E.Holder && R.Local && Member &&
+          holderJoinedAfter(Member->getImplicitObjectArgument(), E.Holder, Site,
+                            Analysis.endOfScope(R.Local), Caller,
+                            Analysis.ast().getSourceManager()))
+        continue;
+      // The caller waits for the Qt pool before the local dies, or before it
+      // returns.
+      if (!R.Temporary && E.Spawn && Caller->getBody())
+        if (const CallExpr *Wait =
+                poolWaitAfter(*E.Spawn, Site, Caller->getBody(), Analysis)) {
+          SourceLocation Dies =
+              R.Local ? Analysis.endOfScope(R.Local) : SourceLocation();
+          if (!R.Local ||
+              (Dies.isValid() &&
+               Analysis.ast().getSourceManager().isBeforeInTranslationUnit(
+                   Wait->getBeginLoc(), Dies)))
+            continue;
+        }
       if (R.Local || R.Temporary) {
         if (R.Local && !R.Local->hasLocalStorage())
           continue;
@@ -692,6 +792,7 @@ private:
       Next.Use = L.Loc;
       Next.Function = Caller;
       Next.Callable = L.Callable;
+      Next.Spawn = E.Spawn;
       Next.Holder = HolderIsThis ? E.Holder : nullptr;
       // A held thread does not keep the caller's own object from dying.
       if (Next.Holder && Next.Param == Escape::ThisObject)

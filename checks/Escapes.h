@@ -39,6 +39,8 @@ struct OutlivingThread {
   /// The member that keeps it (a thread, or a container of threads); null
   /// when it is detached.
   const FieldDecl *Holder = nullptr;
+  /// The spawn, when it is detached.
+  std::optional<DetachedSpawn> Spawn;
 };
 
 /// A thread held in a member of the object: `worker_ = std::thread(...)`,
@@ -69,6 +71,9 @@ struct Escape {
   /// The parameter is a callable that the thread runs: what the caller's
   /// callable captures escapes, not the callable itself.
   bool Callable = false;
+  /// The detached spawn (owned by the OutlivingThread), if any: a caller
+  /// that waits for its Qt pool is done with it.
+  const DetachedSpawn *Spawn = nullptr;
 };
 
 /// The parameters and object of T.Starter that T uses after it returns. A

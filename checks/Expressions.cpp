@@ -460,4 +460,20 @@ const FunctionDecl *userDefinedCallee(const CallExpr *Call,
   return Def;
 }
 
+// What names an object (a Qt thread pool, a future): its variable or
+// member, or the accessor that returns it (QThreadPool::globalInstance()).
+const Decl *namedObject(const Expr *E) {
+  E = ignoreWrappers(E);
+  if (const auto *UO = llvm::dyn_cast_or_null<UnaryOperator>(E);
+      UO && UO->getOpcode() == UO_AddrOf)
+    E = ignoreWrappers(UO->getSubExpr());
+  if (const auto *DRE = llvm::dyn_cast_or_null<DeclRefExpr>(E))
+    return DRE->getDecl();
+  if (const auto *ME = llvm::dyn_cast_or_null<MemberExpr>(E))
+    return ME->getMemberDecl();
+  if (const auto *Call = llvm::dyn_cast_or_null<CallExpr>(E))
+    return Call->getDirectCallee();
+  return nullptr;
+}
+
 } // namespace clang::tidy::defer_race

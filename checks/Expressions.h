@@ -63,6 +63,11 @@ bool inSystemHeader(const Decl *D, const SourceManager &SM);
 /// implicit casts, temporaries, full-expression cleanups.
 const Expr *ignoreWrappers(const Expr *E);
 
+/// What names the object E denotes, across functions: its variable or
+/// member, or the accessor that returns it (QThreadPool::globalInstance()),
+/// also through `&`. Null for anything else.
+const Decl *namedObject(const Expr *E);
+
 /// Whether A and B are the same expression once wrappers are stripped.
 bool sameExpr(const Expr *A, const Expr *B);
 

@@ -2,6 +2,7 @@
 
 #include "ScopeGuards.h"
 #include "Expressions.h"
+#include "Vocabulary.h"
 
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "llvm/ADT/SmallPtrSet.h"
@@ -331,7 +332,7 @@ ScopeGuardRecogniser::guardOf(const VarDecl *V) const {
     return staticBodyGuard(V, Dtor->BodyCall);
   bool Stored = Dtor && Dtor->Kind == DtorKind::StoredCallable;
   if (!Named && !Stored && !isFactoryCall(V->getInit()))
-    return std::nullopt;
+    return guardMadeByCall(V, false);
   GuardCallable G;
   G.Guard = V;
   G.Loc = V->getBeginLoc();
@@ -341,7 +342,62 @@ ScopeGuardRecogniser::guardOf(const VarDecl *V) const {
   if (!G.Lambda && !G.Function)
     G.Written = findCallableArgument(V->getInit());
   if (!G.Lambda && !G.Function && !G.Written)
+    return guardMadeByCall(V, true);
+  return G;
+}
+
+std::optional<GuardCallable>
+ScopeGuardRecogniser::guardMadeByCall(const VarDecl *V, bool GuardType) const {
+  // auto g = makeAuditGuard(res); Handle h = openJournal(j);
+  // CommitGuard c = writer.beginBatch(): a function of ours returns the
+  // guard. Known factories (gsl::finally) are read where they are called.
+  const auto *Call =
+      llvm::dyn_cast_or_null<CallExpr>(ignoreWrappers(V->getInit()));
+  if (!Call || llvm::isa<CXXOperatorCallExpr>(Call) || isFactoryCall(Call) ||
+      V->getType()->isReferenceType())
     return std::nullopt;
+  const FunctionDecl *Callee = definitionOf(Call->getDirectCallee());
+  if (!Callee || inSystemHeader(Callee, V->getASTContext().getSourceManager()))
+    return std::nullopt;
+  // A function that returns a guard variable of its own: that guard is
+  // analysed there, as one handed to the caller.
+  bool ReturnsLocal = false;
+  forEachStmt(Callee->getBody(), bounds::WalkNodes, [&](const Stmt *S) {
+    const auto *Ret = llvm::dyn_cast<ReturnStmt>(S);
+    const Expr *Value = Ret ? Ret->getRetValue() : nullptr;
+    Value = ignoreWrappers(Value);
+    if (const auto *Copy = llvm::dyn_cast_or_null<CXXConstructExpr>(Value);
+        Copy && Copy->getNumArgs() == 1 && Copy->getConstructor() &&
+        Copy->getConstructor()->isCopyOrMoveConstructor())
+      Value = ignoreWrappers(Copy->getArg(0));
+    if (const Expr *Moved = Value ? transparentCallArgument(Value) : nullptr)
+      Value = Moved;
+    const auto *DRE =
+        llvm::dyn_cast_or_null<DeclRefExpr>(ignoreWrappers(Value));
+    const auto *Local = DRE ? llvm::dyn_cast<VarDecl>(DRE->getDecl()) : nullptr;
+    ReturnsLocal = Local && Local->hasLocalStorage();
+    return ReturnsLocal;
+  });
+  if (ReturnsLocal)
+    return std::nullopt;
+  if (!GuardType) {
+    // A smart pointer whose deleter is a function object of ours.
+    const auto *Spec = llvm::dyn_cast_or_null<ClassTemplateSpecializationDecl>(
+        V->getType()->getAsCXXRecordDecl());
+    if (!Spec || qualifiedName(Spec) != "std::unique_ptr" ||
+        Spec->getTemplateArgs().size() < 2 ||
+        Spec->getTemplateArgs()[1].getKind() != TemplateArgument::Type)
+      return std::nullopt;
+    const CXXRecordDecl *D =
+        Spec->getTemplateArgs()[1].getAsType()->getAsCXXRecordDecl();
+    if (!D || inSystemHeader(D, V->getASTContext().getSourceManager()))
+      return std::nullopt;
+  }
+  GuardCallable G;
+  G.Guard = V;
+  G.Loc = V->getBeginLoc();
+  G.Written = Call;
+  G.MadeByCall = true;
   return G;
 }
 

@@ -47,6 +47,10 @@ struct GuardCallable {
   /// sight here (a std::function variable, a factory's result, a function
   /// object): the analysis follows it through frames (callableFrame()).
   const Expr *Written = nullptr;
+  /// Written is a call that makes the guard object itself (auto g =
+  /// makeGuard(res)): what runs is the callable of the guard it returns
+  /// (guardObjectFrame()).
+  bool MadeByCall = false;
   /// Where the guard is registered, as the user wrote it.
   SourceLocation Loc;
 
@@ -92,6 +96,8 @@ private:
   };
   const DtorInfo &destructorOf(const CXXRecordDecl *RD) const;
   std::optional<GuardCallable> smartPointerGuard(const VarDecl *V) const;
+  std::optional<GuardCallable> guardMadeByCall(const VarDecl *V,
+                                               bool GuardType) const;
   std::optional<GuardCallable> cleanupGuard(const VarDecl *V) const;
   std::optional<GuardCallable> staticBodyGuard(const VarDecl *V,
                                                const CallExpr *BodyCall) const;

@@ -440,22 +440,6 @@ SpawnRecogniser::fromExecutor(const CallExpr *Call) const {
 
 namespace {
 
-// What names a Qt thread pool: its variable or member, or the accessor
-// that returns it (QThreadPool::globalInstance()).
-const Decl *poolIdentity(const Expr *E) {
-  E = ignoreWrappers(E);
-  if (const auto *UO = llvm::dyn_cast_or_null<UnaryOperator>(E);
-      UO && UO->getOpcode() == UO_AddrOf)
-    E = ignoreWrappers(UO->getSubExpr());
-  if (const auto *DRE = llvm::dyn_cast_or_null<DeclRefExpr>(E))
-    return DRE->getDecl();
-  if (const auto *ME = llvm::dyn_cast_or_null<MemberExpr>(E))
-    return ME->getMemberDecl();
-  if (const auto *Call = llvm::dyn_cast_or_null<CallExpr>(E))
-    return Call->getDirectCallee();
-  return nullptr;
-}
-
 // QThreadPool::globalInstance, which QtConcurrent::run uses by default.
 bool isGlobalPool(const Decl *D) {
   const auto *FD = llvm::dyn_cast_or_null<FunctionDecl>(D);
@@ -568,21 +552,20 @@ SpawnRecogniser::fromQt(const CallExpr *Call, AnalysisContext &Analysis) const {
   return S;
 }
 
-const CallExpr *poolWaitAfter(const DetachedSpawn &S, const Stmt *Body,
-                              AnalysisContext &Analysis) {
+const CallExpr *poolWaitAfter(const DetachedSpawn &S, const Expr *After,
+                              const Stmt *Body, AnalysisContext &Analysis) {
   if (!S.Pool && S.What != "QtConcurrent::run")
     return nullptr;
-  const Decl *Pool = S.Pool ? poolIdentity(S.Pool) : nullptr;
+  const Decl *Pool = S.Pool ? namedObject(S.Pool) : nullptr;
   const SourceManager &SM = Analysis.ast().getSourceManager();
   const CallExpr *Found = nullptr;
   forEachCall(Body, [&](const CallExpr *Call) {
     const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Call);
     const CXXMethodDecl *MD = MC ? MC->getMethodDecl() : nullptr;
     if (!MD || !MD->getIdentifier() || MD->getName() != "waitForDone" ||
-        !SM.isBeforeInTranslationUnit(S.Start->getEndLoc(),
-                                      Call->getBeginLoc()))
+        !SM.isBeforeInTranslationUnit(After->getEndLoc(), Call->getBeginLoc()))
       return false;
-    const Decl *Waited = poolIdentity(MC->getImplicitObjectArgument());
+    const Decl *Waited = namedObject(MC->getImplicitObjectArgument());
     if (Pool ? Waited == Pool : isGlobalPool(Waited))
       Found = Call;
     return Found != nullptr;
@@ -771,17 +754,24 @@ public:
       Found.push_back(std::move(*S));
     else if (std::optional<DetachedSpawn> A = storedAsync(Call, Body))
       Found.push_back(std::move(*A));
-    // Waits on futures: post(pool, use_future(f)).wait(), fut.get(); and
-    // on Qt pools: pool.waitForDone().
+    // Waits on futures: post(pool, use_future(f)).wait(), fut.get(),
+    // f.waitForFinished().
     if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Call))
       if (const CXXMethodDecl *MD = MC->getMethodDecl();
           MD && MD->getIdentifier() && isFutureWait(MD->getName())) {
         const Expr *Obj = ignoreWrappers(MC->getImplicitObjectArgument());
-        if (const auto *DRE = llvm::dyn_cast<DeclRefExpr>(Obj))
-          WaitedVars.insert(DRE->getDecl());
+        if (llvm::isa<DeclRefExpr, MemberExpr>(Obj))
+          WaitedVars.insert(namedObject(Obj));
         else
           WaitedCalls.insert(Obj);
       }
+    // A future kept in a member or variable: cache.last = run(...).
+    if (const auto *OC = llvm::dyn_cast<CXXOperatorCallExpr>(Call);
+        OC && OC->getOperator() == OO_Equal && OC->getNumArgs() == 2) {
+      const Expr *Kept = ignoreWrappers(OC->getArg(0));
+      if (llvm::isa<DeclRefExpr, MemberExpr>(Kept))
+        FutureVars[ignoreWrappers(OC->getArg(1))] = namedObject(Kept);
+    }
     return true;
   }
   bool VisitVarDecl(VarDecl *V) {
@@ -796,7 +786,7 @@ public:
   // nor work on a Qt pool waited for after it starts.
   void dropWaited() {
     llvm::erase_if(Found, [&](const DetachedSpawn &S) {
-      if (poolWaitAfter(S, Body, Analysis))
+      if (poolWaitAfter(S, S.Start, Body, Analysis))
         return true;
       if (!S.FutureToken)
         return false;
@@ -814,7 +804,7 @@ private:
   AnalysisContext &Analysis;
   llvm::SmallPtrSet<const Expr *, 4> WaitedCalls;
   llvm::SmallPtrSet<const Decl *, 4> WaitedVars;
-  llvm::DenseMap<const Expr *, const VarDecl *> FutureVars;
+  llvm::DenseMap<const Expr *, const Decl *> FutureVars;
 };
 } // namespace
 

@@ -154,10 +154,11 @@ private:
   mutable llvm::DenseMap<const CXXRecordDecl *, bool> DetachingDtors;
 };
 
-/// For Qt work, the pool's waitForDone() in Body after the work starts on
-/// it (a wait on a different pool does not count). Null if there is none.
-const CallExpr *poolWaitAfter(const DetachedSpawn &S, const Stmt *Body,
-                              AnalysisContext &Analysis);
+/// For Qt work, the pool's waitForDone() in Body after the expression After
+/// (the start of the work, or a call that leads to it); a wait on a
+/// different pool does not count. Null if there is none.
+const CallExpr *poolWaitAfter(const DetachedSpawn &S, const Expr *After,
+                              const Stmt *Body, AnalysisContext &Analysis);
 
 /// The callable started by a thread constructor or a spawner: a lambda, a
 /// named lambda, a function, or a member function with its object.

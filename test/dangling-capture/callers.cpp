@@ -196,10 +196,16 @@ void heldByLocal() {
   // CHECK-MESSAGES: :[[@LINE-1]]:11: warning: 'c' passed to 'start' goes out of scope while the thread it keeps in 'other_' may still use it [defer-race-dangling-capture]
   Config d;
   w.startCopy(d);
-  w.startJoined(d);
   w.add(d);
   // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: 'd' passed to 'add' goes out of scope while the thread it keeps in 'pool_' may still use it [defer-race-dangling-capture]
   w.startSelf();
+}
+
+void heldAndJoined() {
+  std::string path = "/etc";
+  Watcher w(path);
+  Config c;
+  w.startJoined(c);
 }
 
 void heldByLaterLocal() {
