@@ -4,7 +4,9 @@
 //
 // RUN: %check_defer_race %s defer-race-dangling-capture %t -- -- -std=c++17
 
+#include <functional>
 #include <future>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -239,3 +241,104 @@ struct Service {
   Watcher watcher{varPath};
   Config config;
 };
+
+// A function that runs the callable it is given on a detached thread: what
+// the caller's callable captures escapes.
+
+class Queue {
+public:
+  void post(std::function<void()> job) { std::thread(std::move(job)).detach(); }
+};
+
+Queue &background() {
+  static Queue &q = *new Queue;
+  return q;
+}
+
+template <class F> void fireAndForget(F f) { std::thread(std::move(f)).detach(); }
+
+void relay(std::function<void()> job) { background().post(std::move(job)); }
+
+struct Counter {
+  long value = 0;
+};
+
+struct Sink {
+  void flushLater(Counter &c) {
+    background().post([&c] { c.value = 0; });
+  }
+  void flushCopy(Counter c) {
+    background().post([c]() mutable { c.value = 0; });
+  }
+  void flushSelf() {
+    background().post([this] { ++n; });
+  }
+  int n = 0;
+};
+
+long kept = 0;
+
+void lendCallables(Sink &sink) {
+  Counter bytes;
+  sink.flushLater(bytes);
+  // CHECK-MESSAGES: :[[@LINE-1]]:19: warning: 'bytes' passed to 'flushLater' goes out of scope while a detached thread it starts may still use it [defer-race-dangling-capture]
+  Counter other;
+  sink.flushCopy(other);
+  long total = 0;
+  background().post([&total] { ++total; });
+  // CHECK-MESSAGES: :[[@LINE-1]]:23: warning: 'total' captured by the callable passed to 'post' goes out of scope while a detached thread it starts may still use it [defer-race-dangling-capture]
+  fireAndForget([&total] { ++total; });
+  // CHECK-MESSAGES: :[[@LINE-1]]:19: warning: 'total' captured by the callable passed to 'fireAndForget' goes out of scope while a detached thread it starts may still use it [defer-race-dangling-capture]
+  relay([&total] { ++total; });
+  // CHECK-MESSAGES: :[[@LINE-1]]:11: warning: 'total' captured by the callable passed to 'relay' goes out of scope while a detached thread it starts may still use it [defer-race-dangling-capture]
+  background().post([total]() mutable { ++total; });
+  background().post([] { ++kept; });
+  Sink local;
+  local.flushSelf();
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'local' (the object of 'flushSelf') goes out of scope while a detached thread it starts may still use it [defer-race-dangling-capture]
+}
+
+// A holder that joins its thread before the local dies.
+struct Scheduler {
+  ~Scheduler() { stop(); }
+  void start(const Config &c) {
+    worker = std::thread([&c] { (void)c.port; });
+  }
+  void stop() {
+    if (worker.joinable())
+      worker.join();
+  }
+  std::thread worker;
+};
+
+Scheduler scheduler;
+
+void runNow() {
+  Config burst;
+  scheduler.start(burst);
+  scheduler.stop();
+}
+
+void runLater() {
+  Config burst;
+  scheduler.start(burst);
+  // CHECK-MESSAGES: :[[@LINE-1]]:19: warning: 'burst' passed to 'start' goes out of scope while the thread it keeps in 'worker' may still use it [defer-race-dangling-capture]
+}
+
+// A holder made by std::make_unique and handed out.
+struct Janitor {
+  explicit Janitor(const Config &c) : sweeper([&c] { (void)c.port; }) {}
+  ~Janitor() { sweeper.join(); }
+  std::thread sweeper;
+};
+
+std::unique_ptr<Janitor> makeJanitor() {
+  Config settings;
+  return std::make_unique<Janitor>(settings);
+  // CHECK-MESSAGES: :[[@LINE-1]]:36: warning: 'settings' passed to 'Janitor' goes out of scope while the thread it keeps in 'sweeper' may still use it [defer-race-dangling-capture]
+}
+
+void janitorInScope() {
+  Config settings;
+  auto j = std::make_unique<Janitor>(settings);
+}
