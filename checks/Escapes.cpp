@@ -133,6 +133,9 @@ std::optional<unsigned> handedParam(const Expr *E, const FunctionDecl *F,
   const Expr *Bare = ignoreWrappers(E);
   if (const auto *UO = llvm::dyn_cast<UnaryOperator>(Bare);
       UO && UO->getOpcode() == UO_AddrOf) {
+    // &member_: a pointer into the object.
+    if (AllowThis && isThis(accessRoot(UO->getSubExpr())))
+      return Escape::ThisObject;
     std::optional<unsigned> P = paramOf(UO->getSubExpr(), F);
     if (P && F->getParamDecl(*P)->getType()->isReferenceType())
       return P;

@@ -146,3 +146,22 @@ int previewUnwaited() {
   // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: 'thumb' passed to 'renderAsync' goes out of scope while a detached thread it starts may still use it [defer-race-dangling-capture]
   return thumb.width;
 }
+
+// Work holding a pointer into an object that dies first.
+struct Widget {
+  void refreshAsync() {
+    QtConcurrent::run([p = &count] { ++*p; });
+  }
+  void refreshOwned() {
+    QtConcurrent::run([n = count]() mutable { ++n; });
+  }
+  int count = 0;
+};
+
+void showWidget() {
+  Widget w;
+  w.refreshAsync();
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'w' (the object of 'refreshAsync') goes out of scope while a detached thread it starts may still use it [defer-race-dangling-capture]
+  Widget v;
+  v.refreshOwned();
+}
