@@ -82,36 +82,32 @@ const AnalysisContext::CallIndex &AnalysisContext::callIndex() {
   return *Callers;
 }
 
-llvm::ArrayRef<CallSite> AnalysisContext::callersOf(const FunctionDecl *F) {
-  if (!F)
+namespace {
+// The entries of M under Decl's canonical declaration.
+template <class Map, class D>
+auto entriesOf(const Map &M, const D *Decl)
+    -> llvm::ArrayRef<typename Map::mapped_type::value_type> {
+  if (!Decl)
     return {};
-  const CallIndex &Index = callIndex();
-  auto It = Index.Calls.find(F->getCanonicalDecl());
-  if (It == Index.Calls.end())
+  auto It = M.find(Decl->getCanonicalDecl());
+  if (It == M.end())
     return {};
   return It->second;
+}
+} // namespace
+
+llvm::ArrayRef<CallSite> AnalysisContext::callersOf(const FunctionDecl *F) {
+  return entriesOf(callIndex().Calls, F);
 }
 
 llvm::ArrayRef<CallSite>
 AnalysisContext::factoryCallsOf(const CXXRecordDecl *RD) {
-  if (!RD)
-    return {};
-  const CallIndex &Index = callIndex();
-  auto It = Index.Factories.find(RD->getCanonicalDecl());
-  if (It == Index.Factories.end())
-    return {};
-  return It->second;
+  return entriesOf(callIndex().Factories, RD);
 }
 
 llvm::ArrayRef<ConstructionSite>
 AnalysisContext::constructionsOf(const CXXConstructorDecl *CD) {
-  if (!CD)
-    return {};
-  const CallIndex &Index = callIndex();
-  auto It = Index.Constructions.find(CD->getCanonicalDecl());
-  if (It == Index.Constructions.end())
-    return {};
-  return It->second;
+  return entriesOf(callIndex().Constructions, CD);
 }
 
 BodyContext::BodyContext(const Stmt *Body, const Decl *Owner, ASTContext &Ctx)

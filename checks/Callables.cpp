@@ -104,14 +104,12 @@ const Frame *threadObjectFrame(const Expr *Handle, const Frame &Fr,
   if (!X || !Made.Fr)
     return nullptr;
   llvm::ArrayRef<const Expr *> Args;
-  if (const auto *CE = llvm::dyn_cast<CXXConstructExpr>(X))
-    Args = llvm::ArrayRef<const Expr *>(CE->getArgs(), CE->getNumArgs());
-  else if (const auto *Call = llvm::dyn_cast<CallExpr>(X);
-           Call && Call->getDirectCallee() &&
-           Call->getDirectCallee()->getIdentifier() &&
-           (Call->getDirectCallee()->getName() == "make_unique" ||
-            Call->getDirectCallee()->getName() == "make_shared"))
-    Args = llvm::ArrayRef<const Expr *>(Call->getArgs(), Call->getNumArgs());
+  const auto *Call = llvm::dyn_cast<CallExpr>(X);
+  const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
+  if (llvm::isa<CXXConstructExpr>(X) || (Callee && Callee->getIdentifier() &&
+                                         (Callee->getName() == "make_unique" ||
+                                          Callee->getName() == "make_shared")))
+    Args = argumentsOf(X);
   if (Args.empty())
     return nullptr;
   return callableFrame(Args.front(), Args.drop_front(), *Made.Fr, Arena);
@@ -123,14 +121,8 @@ const Frame *guardObjectFrame(const Expr *Guard, const Frame &Fr,
   const Expr *X = ignoreWrappers(Made.E);
   if (!X || !Made.Fr)
     return nullptr;
-  llvm::ArrayRef<const Expr *> Args;
-  if (const auto *CE = llvm::dyn_cast<CXXConstructExpr>(X))
-    Args = llvm::ArrayRef<const Expr *>(CE->getArgs(), CE->getNumArgs());
-  else if (const auto *ILE = llvm::dyn_cast<InitListExpr>(X))
-    Args = llvm::ArrayRef<const Expr *>(ILE->getInits(), ILE->getNumInits());
-  else if (const auto *Call = llvm::dyn_cast<CallExpr>(X))
-    Args = llvm::ArrayRef<const Expr *>(Call->getArgs(),
-                                        Call->getNumArgs()); // finally(f)
+  // A construction, an aggregate, or a known factory: finally(f).
+  llvm::ArrayRef<const Expr *> Args = argumentsOf(X);
   // A smart pointer runs its deleter on its pointer: the deleter given, or
   // a default-constructed function object of the deleter type.
   const auto *Spec = llvm::dyn_cast_or_null<ClassTemplateSpecializationDecl>(

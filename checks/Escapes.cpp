@@ -42,7 +42,7 @@ DynTypedNode consumerOf(const Expr *E, ASTContext &Ctx,
   for (unsigned Steps = 0; Steps < 16; ++Steps) {
     DynTypedNodeList Parents = Ctx.getParents(N);
     if (Parents.size() != 1)
-      return DynTypedNode();
+      return {};
     const auto *P = Parents[0].get<Expr>();
     const auto *Move = llvm::dyn_cast_or_null<CXXConstructExpr>(P);
     bool Wrapper =
@@ -58,7 +58,7 @@ DynTypedNode consumerOf(const Expr *E, ASTContext &Ctx,
     }
     N = Parents[0];
   }
-  return DynTypedNode();
+  return {};
 }
 
 // `this->F` or `F` in a member function: the field.
@@ -787,8 +787,8 @@ private:
       // The caller lends its own parameter or object: its callers lend it
       // on.
       const auto *CallerMethod = llvm::dyn_cast<CXXMethodDecl>(Caller);
-      if (*R.Forward == Escape::ThisObject &&
-          (!CallerMethod || !CallerMethod->isInstance()))
+      if (!R.Forward || (*R.Forward == Escape::ThisObject &&
+                         (!CallerMethod || !CallerMethod->isInstance())))
         continue;
       Escape Next;
       Next.Param = *R.Forward;

@@ -476,4 +476,14 @@ const Decl *namedObject(const Expr *E) {
   return nullptr;
 }
 
+llvm::ArrayRef<const Expr *> argumentsOf(const Expr *E) {
+  if (const auto *Call = llvm::dyn_cast_or_null<CallExpr>(E))
+    return {Call->getArgs(), Call->getNumArgs()};
+  if (const auto *CE = llvm::dyn_cast_or_null<CXXConstructExpr>(E))
+    return {CE->getArgs(), CE->getNumArgs()};
+  if (const auto *ILE = llvm::dyn_cast_or_null<InitListExpr>(E))
+    return {ILE->getInits(), ILE->getNumInits()};
+  return {};
+}
+
 } // namespace clang::tidy::defer_race

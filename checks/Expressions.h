@@ -68,6 +68,10 @@ const Expr *ignoreWrappers(const Expr *E);
 /// also through `&`. Null for anything else.
 const Decl *namedObject(const Expr *E);
 
+/// The arguments of a call, a construction or an initializer list, as
+/// written; empty for anything else.
+llvm::ArrayRef<const Expr *> argumentsOf(const Expr *E);
+
 /// Whether A and B are the same expression once wrappers are stripped.
 bool sameExpr(const Expr *A, const Expr *B);
 

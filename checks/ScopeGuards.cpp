@@ -54,13 +54,9 @@ const FunctionDecl *findFunctionArgument(const Expr *E, unsigned Depth = 0) {
   E = ignoreWrappers(E);
   if (!E || Depth > 6)
     return nullptr;
-  llvm::ArrayRef<const Expr *> Args;
-  if (const auto *Call = llvm::dyn_cast<CallExpr>(E))
-    Args = llvm::ArrayRef<const Expr *>(Call->getArgs(), Call->getNumArgs());
-  else if (const auto *CE = llvm::dyn_cast<CXXConstructExpr>(E))
-    Args = llvm::ArrayRef<const Expr *>(CE->getArgs(), CE->getNumArgs());
-  else
+  if (!llvm::isa<CallExpr, CXXConstructExpr>(E))
     return nullptr;
+  llvm::ArrayRef<const Expr *> Args = argumentsOf(E);
   for (const Expr *Arg : Args) {
     const Expr *A = ignoreWrappers(Arg);
     if (const auto *UO = llvm::dyn_cast<UnaryOperator>(A);
@@ -79,15 +75,7 @@ const FunctionDecl *findFunctionArgument(const Expr *E, unsigned Depth = 0) {
 // neither a lambda nor a function in sight: the first argument that can be
 // called (a std::function variable, a factory's result, a function object).
 const Expr *findCallableArgument(const Expr *Init) {
-  Init = ignoreWrappers(Init);
-  llvm::ArrayRef<const Expr *> Args;
-  if (const auto *Call = llvm::dyn_cast_or_null<CallExpr>(Init))
-    Args = llvm::ArrayRef<const Expr *>(Call->getArgs(), Call->getNumArgs());
-  else if (const auto *CE = llvm::dyn_cast_or_null<CXXConstructExpr>(Init))
-    Args = llvm::ArrayRef<const Expr *>(CE->getArgs(), CE->getNumArgs());
-  else if (const auto *ILE = llvm::dyn_cast_or_null<InitListExpr>(Init))
-    Args = llvm::ArrayRef<const Expr *>(ILE->getInits(), ILE->getNumInits());
-  for (const Expr *A : Args)
+  for (const Expr *A : argumentsOf(ignoreWrappers(Init)))
     if (A && !llvm::isa<CXXDefaultArgExpr>(A) && hasCallableType(A))
       return A;
   return nullptr;
