@@ -13,7 +13,7 @@ class CallerCollector : public RecursiveASTVisitor<CallerCollector> {
 public:
   CallerCollector(const SourceManager &SM, AnalysisContext::CallIndex &Index)
       : SM(SM), Out(Index.Calls), Constructions(Index.Constructions),
-        Factories(Index.Factories) {}
+        Factories(Index.Factories), Stores(Index.Stores) {}
   bool shouldVisitTemplateInstantiations() const { return true; }
   bool shouldVisitLambdaBody() const { return true; }
 
@@ -28,6 +28,10 @@ public:
       return RecursiveASTVisitor::TraverseDecl(D);
     const FunctionDecl *Saved = Current;
     Current = FD;
+    if (const auto *Ctor = llvm::dyn_cast<CXXConstructorDecl>(FD))
+      for (const CXXCtorInitializer *Init : Ctor->inits())
+        if (Init->isWritten() && Init->getMember())
+          store(Init->getMember(), Init->getInit());
     bool Result = RecursiveASTVisitor::TraverseDecl(D);
     Current = Saved;
     return Result;
@@ -57,14 +61,62 @@ public:
           {E, Current});
     return true;
   }
+  // Task{counter, &bump}, Task{.onFinish = f}: the semantic form lists
+  // bases first, then every field in order. The visitor sees the syntactic
+  // form, and the semantic one only when they are the same.
+  bool VisitInitListExpr(InitListExpr *E) {
+    if (!E->isSyntacticForm())
+      return true;
+    if (E->getSemanticForm())
+      E = E->getSemanticForm();
+    const RecordDecl *RD = E->getType()->getAsRecordDecl();
+    if (!RD || RD->isUnion() || !RD->getDefinition())
+      return true;
+    RD = RD->getDefinition();
+    const auto *CRD = llvm::dyn_cast<CXXRecordDecl>(RD);
+    unsigned I = CRD ? CRD->getNumBases() : 0;
+    for (const FieldDecl *Field : RD->fields()) {
+      if (I >= E->getNumInits())
+        break;
+      store(Field, E->getInit(I++));
+    }
+    return true;
+  }
+  // task.onFinish = f, built in or overloaded.
+  bool VisitBinaryOperator(BinaryOperator *E) {
+    if (E->getOpcode() == BO_Assign)
+      storeInto(E->getLHS(), E->getRHS());
+    return true;
+  }
+  bool VisitCXXOperatorCallExpr(CXXOperatorCallExpr *E) {
+    if (E->getOperator() == OO_Equal && E->getNumArgs() == 2)
+      storeInto(E->getArg(0), E->getArg(1));
+    return true;
+  }
 
 private:
+  void storeInto(const Expr *Target, const Expr *Value) {
+    if (const auto *ME =
+            llvm::dyn_cast_or_null<MemberExpr>(ignoreWrappers(Target)))
+      if (const auto *Field = llvm::dyn_cast<FieldDecl>(ME->getMemberDecl()))
+        store(Field, Value);
+  }
+  // Only members of our classes that hold a callable are indexed.
+  void store(const FieldDecl *Field, const Expr *Value) {
+    if (!Current || !Value || !Field->getParent() ||
+        SM.isInSystemHeader(SM.getExpansionLoc(Field->getLocation())) ||
+        !isCallableType(Field->getType()))
+      return;
+    Stores[Field->getCanonicalDecl()].push_back({Value, Current});
+  }
+
   const SourceManager &SM;
   llvm::DenseMap<const FunctionDecl *, llvm::SmallVector<CallSite, 2>> &Out;
   llvm::DenseMap<const CXXConstructorDecl *,
                  llvm::SmallVector<ConstructionSite, 2>> &Constructions;
   llvm::DenseMap<const CXXRecordDecl *, llvm::SmallVector<CallSite, 2>>
       &Factories;
+  llvm::DenseMap<const FieldDecl *, llvm::SmallVector<FieldStore, 1>> &Stores;
   const FunctionDecl *Current = nullptr;
 };
 } // namespace
@@ -103,6 +155,10 @@ llvm::ArrayRef<CallSite> AnalysisContext::callersOf(const FunctionDecl *F) {
 llvm::ArrayRef<CallSite>
 AnalysisContext::factoryCallsOf(const CXXRecordDecl *RD) {
   return entriesOf(callIndex().Factories, RD);
+}
+
+llvm::ArrayRef<FieldStore> AnalysisContext::storesInto(const FieldDecl *Field) {
+  return entriesOf(callIndex().Stores, Field);
 }
 
 llvm::ArrayRef<ConstructionSite>

@@ -87,6 +87,14 @@ struct ConstructionSite {
   const FunctionDecl *Caller = nullptr;
 };
 
+/// A value stored into a member of a class of ours: an element of an
+/// aggregate initialisation, the right side of an assignment, or a
+/// constructor's member initializer, and the function that stores it.
+struct FieldStore {
+  const Expr *Value = nullptr;
+  const FunctionDecl *Caller = nullptr;
+};
+
 /// The body contexts of one translation unit.
 class AnalysisContext {
 public:
@@ -116,6 +124,10 @@ public:
   /// The calls to std::make_unique<RD> and std::make_shared<RD> in the
   /// translation unit's own code (same index).
   llvm::ArrayRef<CallSite> factoryCallsOf(const CXXRecordDecl *RD);
+  /// What the translation unit's own code stores into Field, a member that
+  /// holds a callable (a std::function, a function pointer), not counting
+  /// its default member initializer (same index).
+  llvm::ArrayRef<FieldStore> storesInto(const FieldDecl *Field);
 
   /// Every call and construction of the translation unit's own code, by what it
   /// names (built by callIndex()).
@@ -126,6 +138,7 @@ public:
         Constructions;
     llvm::DenseMap<const CXXRecordDecl *, llvm::SmallVector<CallSite, 2>>
         Factories;
+    llvm::DenseMap<const FieldDecl *, llvm::SmallVector<FieldStore, 1>> Stores;
   };
 
 private:

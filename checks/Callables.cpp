@@ -32,7 +32,122 @@ bool isPlaceholder(const Expr *E) {
          (RD->getName() == "_Placeholder" || RD->getName() == "arg");
 }
 
+// The most values of a member followed to their code.
+constexpr unsigned MaxStores = 8;
+
+// The code that Value, stored into a member by Caller, runs: a function, or
+// a lambda without captures, which need nothing of Caller's frame. A
+// constructor parameter is followed to the constructions' arguments.
+void storedCode(const Expr *Value, const FunctionDecl *Caller,
+                AnalysisContext &Analysis, bool FollowConstructions,
+                llvm::SmallVectorImpl<const Expr *> &Out) {
+  FrameArena Arena;
+  Frame Root = Frame::root(Caller);
+  Located L = origin(Value, Root, Arena);
+  for (unsigned Step = 0; L.E && L.Fr && Step < 4; ++Step) {
+    const Expr *X = ignoreWrappers(L.E);
+    if (const auto *CE = llvm::dyn_cast<CXXConstructExpr>(X)) {
+      // std::function made from a callable.
+      if (!declaredInSystemHeader(CE->getType()->getAsCXXRecordDecl()) ||
+          CE->getNumArgs() == 0 || !hasCallableType(CE->getArg(0)))
+        return;
+      L = origin(CE->getArg(0), *L.Fr, Arena);
+      continue;
+    }
+    if (const auto *Lambda = llvm::dyn_cast<LambdaExpr>(X)) {
+      if (Lambda->capture_size() == 0)
+        Out.push_back(Lambda);
+      return;
+    }
+    if (const auto *UO = llvm::dyn_cast<UnaryOperator>(X);
+        UO && UO->getOpcode() == UO_AddrOf)
+      X = ignoreWrappers(UO->getSubExpr());
+    const auto *DRE = llvm::dyn_cast<DeclRefExpr>(X);
+    if (!DRE)
+      return;
+    if (const auto *FD = llvm::dyn_cast<FunctionDecl>(DRE->getDecl())) {
+      const auto *MD = llvm::dyn_cast<CXXMethodDecl>(FD);
+      if (definitionOf(FD) && !(MD && MD->isInstance()))
+        Out.push_back(X);
+      return;
+    }
+    // Task(Counter &c, std::function<void(Counter &)> f) : onFinish(f).
+    const auto *P = llvm::dyn_cast<ParmVarDecl>(DRE->getDecl());
+    const auto *Ctor = llvm::dyn_cast_or_null<CXXConstructorDecl>(Caller);
+    if (!P || !Ctor || !FollowConstructions || !L.Fr->isRoot() ||
+        P->getDeclContext() != Ctor)
+      return;
+    unsigned Index = P->getFunctionScopeIndex();
+    unsigned Seen = 0;
+    for (const ConstructionSite &Site : Analysis.constructionsOf(Ctor)) {
+      if (++Seen > MaxStores)
+        return;
+      if (Index < Site.Construct->getNumArgs())
+        storedCode(Site.Construct->getArg(Index), Site.Caller, Analysis,
+                   /*FollowConstructions=*/false, Out);
+    }
+    return;
+  }
+}
+
 } // namespace
+
+void objectCallees(const CallExpr *Call, const Frame &Fr, FrameArena &Arena,
+                   AnalysisContext &Analysis,
+                   llvm::SmallVectorImpl<ObjectCallee> &Out) {
+  const Expr *Object = nullptr;
+  llvm::ArrayRef<const Expr *> Args(Call->getArgs(), Call->getNumArgs());
+  if (const auto *Op = llvm::dyn_cast<CXXOperatorCallExpr>(Call)) {
+    // f(args): std::function<...>::operator() and its kin.
+    const auto *MD =
+        llvm::dyn_cast_or_null<CXXMethodDecl>(Op->getDirectCallee());
+    if (Op->getOperator() != OO_Call || Args.empty() || !MD ||
+        !declaredInSystemHeader(MD->getParent()))
+      return;
+    Object = Args.front();
+    Args = Args.drop_front();
+  } else if (!Call->getDirectCallee() && !llvm::isa<CXXMemberCallExpr>(Call)) {
+    Object = Call->getCallee(); // a function pointer
+  }
+  if (!Object)
+    return;
+  if (const Frame *F = callableFrame(Object, Args, Fr, Arena)) {
+    Out.push_back({F, nullptr});
+    return;
+  }
+  // A member whose value is not in sight: what is ever stored into it.
+  Located L = origin(Object, Fr, Arena);
+  const Expr *X = ignoreWrappers(L.E);
+  if (const auto *UO = llvm::dyn_cast_or_null<UnaryOperator>(X);
+      UO && UO->getOpcode() == UO_Deref)
+    X = ignoreWrappers(UO->getSubExpr());
+  const auto *ME = llvm::dyn_cast_or_null<MemberExpr>(X);
+  const auto *Field =
+      ME ? llvm::dyn_cast<FieldDecl>(ME->getMemberDecl()) : nullptr;
+  if (!Field)
+    return;
+  // The default member initializer is evaluated in no function of ours.
+  llvm::SmallVector<const Expr *, 2> Codes;
+  if (const Expr *Default = Field->getInClassInitializer())
+    storedCode(Default, nullptr, Analysis, false, Codes);
+  for (const FieldStore &S : Analysis.storesInto(Field)) {
+    if (Codes.size() >= MaxStores)
+      break;
+    storedCode(S.Value, S.Caller, Analysis, /*FollowConstructions=*/true,
+               Codes);
+  }
+  for (const Expr *Code : Codes) {
+    if (const auto *Lambda = llvm::dyn_cast<LambdaExpr>(Code)) {
+      Frame F = Frame::lambda(Fr, Lambda);
+      F.Args = Args;
+      Out.push_back({&Arena.keep(F), Code});
+      continue;
+    }
+    const auto *FD =
+        llvm::cast<FunctionDecl>(llvm::cast<DeclRefExpr>(Code)->getDecl());
+    Out.push_back({&Arena.keep(Frame::callable(Fr, nullptr, FD, Args)), Code});
+  }
+}
 
 const Frame *callableFrame(const Expr *E, llvm::ArrayRef<const Expr *> Args,
                            const Frame &Fr, FrameArena &Arena) {

@@ -13,6 +13,7 @@
 #ifndef DEFER_RACE_CHECKS_CALLABLES_H
 #define DEFER_RACE_CHECKS_CALLABLES_H
 
+#include "AnalysisContext.h"
 #include "SharedObjects.h"
 
 namespace clang::tidy::defer_race {
@@ -36,6 +37,25 @@ const Frame *threadObjectFrame(const Expr *Handle, const Frame &Fr,
 /// its pointer).
 const Frame *guardObjectFrame(const Expr *Guard, const Frame &Fr,
                               FrameArena &Arena);
+
+/// Code that a call through an object may run, and, when the object is a
+/// member whose value is not in sight, the value stored into it that gives
+/// that code.
+struct ObjectCallee {
+  const Frame *Fr = nullptr;
+  const Expr *Stored = nullptr;
+};
+
+/// What Call (made in Fr) runs when it calls an object, a std::function or a
+/// function pointer, rather than a function: the object is followed as by
+/// callableFrame(). When it is a member of an object that came from outside
+/// (task.onFinish(), with task a parameter), every value the translation
+/// unit's own code stores into that member counts, as long as it needs
+/// nothing of the function that stored it: a function, a lambda without
+/// captures. Nothing for any other call.
+void objectCallees(const CallExpr *Call, const Frame &Fr, FrameArena &Arena,
+                   AnalysisContext &Analysis,
+                   llvm::SmallVectorImpl<ObjectCallee> &Out);
 
 } // namespace clang::tidy::defer_race
 

@@ -109,6 +109,10 @@ void DetachedMutationCheck::report(const GuardCallable &G,
   }
   noteGuard(*this, G, *Analysis);
   noteCallChain(*this, GW.Via);
+  for (const auto &[Call, Value] : GW.Stored)
+    diag(Value->getBeginLoc(), "%0 may hold this callable, stored here",
+         DiagnosticIDs::Note)
+        << calleeName(Call);
   if (GW.ImportedFrom) {
     // The helper is defined in another translation unit.
     noteImported(*this, GW.Via.back()->getBeginLoc(), *GW.ImportedFrom,

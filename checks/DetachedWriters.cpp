@@ -92,8 +92,17 @@ bool DetachedWriterFacts::mayReachSpawn(const FunctionDecl *F,
   if (!Reaches && DepthLeft > 0)
     forEachCall(F->getBody(), [&](const CallExpr *Call) {
       const FunctionDecl *Def = userDefinedCallee(Call, Ctx.getSourceManager());
-      Reaches =
-          Def && !Spawns.isSpawnApi(Def) && mayReachSpawn(Def, DepthLeft - 1);
+      if (!Def) {
+        // Through a std::function or a function pointer.
+        FrameArena Arena;
+        llvm::SmallVector<ObjectCallee, 2> Callees;
+        objectCallees(Call, Frame::root(F), Arena, Analysis, Callees);
+        for (const ObjectCallee &C : Callees)
+          Reaches = Reaches || (C.Fr->Function && C.Fr->body() &&
+                                mayReachSpawn(C.Fr->Function, DepthLeft - 1));
+        return Reaches;
+      }
+      Reaches = !Spawns.isSpawnApi(Def) && mayReachSpawn(Def, DepthLeft - 1);
       return Reaches;
     });
   return ReachesSpawn[F] = Reaches;
@@ -158,8 +167,10 @@ void DetachedWriterFacts::collectWriters(
       const FunctionDecl *Callee = Call->getDirectCallee();
       const FunctionRecord *Rec =
           Callee && !Callee->hasBody() ? importedRecord(Callee) : nullptr;
-      if (!Rec)
+      if (!Rec) {
+        collectObjectCallWriters(Call, Fr, Via, Depth, Out);
         return false;
+      }
       for (const PortableWrite &PW : imported()->spawnsOf(Rec->USR)) {
         std::optional<ObjectRef> Target = fromPortable(PW, Callee);
         std::optional<ObjectRef> Mapped =
@@ -192,6 +203,27 @@ void DetachedWriterFacts::collectWriters(
     Via.pop_back();
     return false;
   });
+}
+
+void DetachedWriterFacts::collectObjectCallWriters(
+    const CallExpr *Call, const Frame &Fr,
+    llvm::SmallVectorImpl<const CallExpr *> &Via, unsigned Depth,
+    std::vector<GuardWriter> &Out) {
+  FrameArena Arena;
+  llvm::SmallVector<ObjectCallee, 2> Callees;
+  objectCallees(Call, Fr, Arena, Analysis, Callees);
+  for (const ObjectCallee &C : Callees) {
+    if (!C.Fr->Function || !C.Fr->body() ||
+        !mayReachSpawn(C.Fr->Function, bounds::HelperCalls - Depth - 1))
+      continue;
+    size_t Before = Out.size();
+    Via.push_back(Call);
+    collectWriters(*C.Fr, Via, Depth + 1, Out);
+    Via.pop_back();
+    if (C.Stored)
+      for (size_t I = Before; I < Out.size(); ++I)
+        Out[I].Stored.push_back({Call, C.Stored});
+  }
 }
 
 const std::vector<GuardWriter> &

@@ -53,6 +53,9 @@ struct GuardWriter {
   /// Calls from the guard's callable down to the helper that spawns; empty
   /// when the callable spawns directly.
   llvm::SmallVector<const CallExpr *, 2> Via;
+  /// For calls of Via made through a member holding a callable whose value
+  /// is not in sight: the value stored into it that leads to the spawn.
+  llvm::SmallVector<std::pair<const CallExpr *, const Expr *>, 1> Stored;
   /// What the thread writes, relative to the function declaring the guard.
   llvm::SmallVector<Write, 2> Writes;
   /// For std::async: where its future is kept, relative to that function.
@@ -144,6 +147,11 @@ private:
   void collectWriters(const Frame &Fr,
                       llvm::SmallVectorImpl<const CallExpr *> &Via,
                       unsigned Depth, std::vector<GuardWriter> &Out);
+  /// collectWriters() for a call through a std::function or a function
+  /// pointer (objectCallees()).
+  void collectObjectCallWriters(const CallExpr *Call, const Frame &Fr,
+                                llvm::SmallVectorImpl<const CallExpr *> &Via,
+                                unsigned Depth, std::vector<GuardWriter> &Out);
   bool mayReachSpawn(const FunctionDecl *F, unsigned DepthLeft);
   std::optional<GuardCallable> destructorGuard(const VarDecl *V);
   /// Where Owner's caller sees Target, a fresh heap object named by a local

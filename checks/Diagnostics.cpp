@@ -36,6 +36,17 @@ void noteGuard(ClangTidyCheck &Check, const GuardCallable &G,
 
 DeclarationName calleeName(const CallExpr *Call) {
   const FunctionDecl *FD = Call ? Call->getDirectCallee() : nullptr;
+  // A call through an object (a std::function, a function pointer) is named
+  // after the variable or member that holds it.
+  const Expr *Object = nullptr;
+  if (const auto *Op = llvm::dyn_cast_or_null<CXXOperatorCallExpr>(Call);
+      Op && Op->getOperator() == OO_Call && Op->getNumArgs() > 0)
+    Object = Op->getArg(0);
+  else if (Call && !FD)
+    Object = Call->getCallee();
+  if (const auto *ND = llvm::dyn_cast_or_null<NamedDecl>(namedObject(Object));
+      ND && !llvm::isa<FunctionDecl>(ND))
+    return ND->getDeclName();
   return FD ? FD->getDeclName() : DeclarationName();
 }
 

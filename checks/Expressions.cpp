@@ -109,8 +109,10 @@ const Expr *accessTop(const Expr *Leaf, const ParentMap &PM,
   return Top;
 }
 
-bool hasCallableType(const Expr *E) {
-  QualType T = E->getType().getNonReferenceType();
+bool hasCallableType(const Expr *E) { return isCallableType(E->getType()); }
+
+bool isCallableType(QualType T) {
+  T = T.getNonReferenceType();
   if (T->isFunctionPointerType() || T->isFunctionType() ||
       T->isMemberFunctionPointerType())
     return true;

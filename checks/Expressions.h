@@ -28,6 +28,7 @@ const FunctionDecl *definitionOf(const FunctionDecl *FD);
 /// Whether E can be called: a function, a function or member function
 /// pointer, a lambda, or an object of a class with an operator().
 bool hasCallableType(const Expr *E);
+bool isCallableType(QualType T);
 
 /// The one operator() with a body of a function object class (not a
 /// lambda); null when there is none or several.

@@ -369,16 +369,20 @@ ScopeGuardRecogniser::guardMadeByCall(const VarDecl *V, bool GuardType) const {
   if (ReturnsLocal)
     return std::nullopt;
   if (!GuardType) {
-    // A smart pointer whose deleter is a function object of ours.
+    // A smart pointer whose deleter is a function object of ours, or a
+    // function pointer or std::function that the factory fills in.
     const auto *Spec = llvm::dyn_cast_or_null<ClassTemplateSpecializationDecl>(
         V->getType()->getAsCXXRecordDecl());
     if (!Spec || qualifiedName(Spec) != "std::unique_ptr" ||
         Spec->getTemplateArgs().size() < 2 ||
         Spec->getTemplateArgs()[1].getKind() != TemplateArgument::Type)
       return std::nullopt;
-    const CXXRecordDecl *D =
-        Spec->getTemplateArgs()[1].getAsType()->getAsCXXRecordDecl();
-    if (!D || inSystemHeader(D, V->getASTContext().getSourceManager()))
+    QualType Deleter = Spec->getTemplateArgs()[1].getAsType();
+    const CXXRecordDecl *D = Deleter->getAsCXXRecordDecl();
+    bool Ours = D && !inSystemHeader(D, V->getASTContext().getSourceManager());
+    bool Filled = Deleter->isFunctionPointerType() ||
+                  (D && !Ours && isCallableType(Deleter));
+    if (!Ours && !Filled)
       return std::nullopt;
   }
   GuardCallable G;

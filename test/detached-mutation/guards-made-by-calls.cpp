@@ -159,3 +159,63 @@ void addDocuments(SearchIndex &index) {
   IndexWriter writer(index);
   CommitGuard batch = writer.beginBatch();
 }
+
+// A unique_ptr whose deleter is a function pointer or a std::function that
+// the factory fills in.
+struct Registry {
+  int released = 0;
+};
+
+void releaseAsync(Registry *r) {
+  std::thread([r] { r->released += 1; }).detach();
+  // CHECK-MESSAGES: :[[@LINE-1]]:42: warning: thread detached in a scope-exit guard may still be writing 'reg.released' after 'borrow' returns [defer-race-detached-mutation]
+  // CHECK-FIXES: {{^}}  std::thread([r] { r->released += 1; }).join();{{$}}
+}
+
+void releaseAndWait(Registry *r) {
+  std::thread([r] { r->released += 1; }).join();
+}
+
+using RegistryRef = std::unique_ptr<Registry, void (*)(Registry *)>;
+
+RegistryRef acquire(Registry &reg) { return RegistryRef(&reg, &releaseAsync); }
+RegistryRef acquireQuiet(Registry &reg) {
+  return RegistryRef(&reg, &releaseAndWait);
+}
+
+int borrow(Registry &reg) {
+  RegistryRef h = acquire(reg);
+  return h->released;
+}
+
+int borrowQuietly(Registry &reg) {
+  RegistryRef h = acquireQuiet(reg);
+  return h->released;
+}
+
+int borrowAndRelease(Registry &reg) {
+  RegistryRef h = acquire(reg);
+  h.release();
+  return 0;
+}
+
+using RegistryLease =
+    std::unique_ptr<Registry, std::function<void(Registry *)>>;
+
+RegistryLease lease(Registry &reg) {
+  return RegistryLease(&reg, [](Registry *r) {
+    std::thread([r] { r->released = 2; }).detach();
+    // CHECK-MESSAGES: :[[@LINE-1]]:43: warning: thread detached in a scope-exit guard may still be writing 'reg.released' after 'useLease' returns [defer-race-detached-mutation]
+    // CHECK-FIXES: {{^}}    std::thread([r] { r->released = 2; }).join();{{$}}
+  });
+}
+
+void useLease(Registry &reg) { RegistryLease l = lease(reg); }
+
+RegistryLease leaseQuietly(Registry &reg) {
+  return RegistryLease(&reg, [](Registry *r) {
+    std::thread([copy = r->released]() mutable { ++copy; }).detach();
+  });
+}
+
+void useQuietLease(Registry &reg) { RegistryLease l = leaseQuietly(reg); }

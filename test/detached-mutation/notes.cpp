@@ -5,6 +5,7 @@
 #include <boost/thread/thread.hpp>
 #include <gsl/gsl>
 
+#include <functional>
 #include <string>
 #include <thread>
 
@@ -74,4 +75,25 @@ void boostDestructor(Response &res) {
     // CHECK-NOTES: :[[@LINE-4]]:30: note: the detached thread writes 'res.log' here
     // CHECK-NOTES: :[[@LINE-5]]:23: note: capture 'res' by copy so that the thread writes its own copy
   });
+}
+
+// A callable held in a member of an object that came from outside: the note
+// shows where the translation unit stores the one that spawns.
+struct Step {
+  Response &res;
+  std::function<void(Response &)> then;
+};
+
+void runStep(Step &step) {
+  auto g = gsl::finally([&step] { step.then(step.res); });
+  // CHECK-NOTES: :[[@LINE-1]]:44: warning: call to 'then' in a scope-exit guard leaves a detached thread writing 'step.res.log' after 'runStep' returns [defer-race-detached-mutation]
+  // CHECK-NOTES: :[[@LINE-2]]:3: note: scope-exit guard registered here runs when 'runStep' returns
+  // CHECK-NOTES: :[[@LINE+6]]:18: note: 'then' may hold this callable, stored here
+  // CHECK-NOTES: :[[@LINE-36]]:41: note: std::thread detached here
+  // CHECK-NOTES: :[[@LINE-37]]:22: note: the detached thread writes 'step.res.log' here
+}
+
+void startStep(Response &res) {
+  Step step{res, spawnWriter};
+  runStep(step);
 }
