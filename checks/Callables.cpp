@@ -37,9 +37,9 @@ constexpr unsigned MaxStores = 8;
 
 // The code that Value, stored into a member by Caller, runs: a function, or
 // a lambda without captures, which need nothing of Caller's frame. A
-// constructor parameter is followed to the constructions' arguments.
+// parameter of Caller is followed to its callers' arguments, once.
 void storedCode(const Expr *Value, const FunctionDecl *Caller,
-                AnalysisContext &Analysis, bool FollowConstructions,
+                AnalysisContext &Analysis, bool FollowCallers,
                 llvm::SmallVectorImpl<const Expr *> &Out) {
   FrameArena Arena;
   Frame Root = Frame::root(Caller);
@@ -71,21 +71,29 @@ void storedCode(const Expr *Value, const FunctionDecl *Caller,
         Out.push_back(X);
       return;
     }
-    // Task(Counter &c, std::function<void(Counter &)> f) : onFinish(f).
+    // Task(Counter &c, std::function<void(Counter &)> f) : onFinish(f), and
+    // setters: the parameter is followed to the arguments of the calls and
+    // constructions in this translation unit.
     const auto *P = llvm::dyn_cast<ParmVarDecl>(DRE->getDecl());
-    const auto *Ctor = llvm::dyn_cast_or_null<CXXConstructorDecl>(Caller);
-    if (!P || !Ctor || !FollowConstructions || !L.Fr->isRoot() ||
-        P->getDeclContext() != Ctor)
+    if (!P || !Caller || !FollowCallers || !L.Fr->isRoot() ||
+        P->getDeclContext() != Caller)
       return;
     unsigned Index = P->getFunctionScopeIndex();
     unsigned Seen = 0;
-    for (const ConstructionSite &Site : Analysis.constructionsOf(Ctor)) {
-      if (++Seen > MaxStores)
-        return;
-      if (Index < Site.Construct->getNumArgs())
-        storedCode(Site.Construct->getArg(Index), Site.Caller, Analysis,
-                   /*FollowConstructions=*/false, Out);
+    auto Follow = [&](const Expr *Arg, const FunctionDecl *Site) {
+      if (Arg && Site && ++Seen <= MaxStores)
+        storedCode(Arg, Site, Analysis, /*FollowCallers=*/false, Out);
+    };
+    if (const auto *Ctor = llvm::dyn_cast<CXXConstructorDecl>(Caller)) {
+      for (const ConstructionSite &Site : Analysis.constructionsOf(Ctor))
+        if (Index < Site.Construct->getNumArgs())
+          Follow(Site.Construct->getArg(Index), Site.Caller);
+      return;
     }
+    for (const CallSite &Site : Analysis.callersOf(Caller))
+      if (!llvm::isa<CXXOperatorCallExpr>(Site.Call) &&
+          Index < Site.Call->getNumArgs())
+        Follow(Site.Call->getArg(Index), Site.Caller);
     return;
   }
 }
@@ -133,8 +141,7 @@ void objectCallees(const CallExpr *Call, const Frame &Fr, FrameArena &Arena,
   for (const FieldStore &S : Analysis.storesInto(Field)) {
     if (Codes.size() >= MaxStores)
       break;
-    storedCode(S.Value, S.Caller, Analysis, /*FollowConstructions=*/true,
-               Codes);
+    storedCode(S.Value, S.Caller, Analysis, /*FollowCallers=*/true, Codes);
   }
   for (const Expr *Code : Codes) {
     if (const auto *Lambda = llvm::dyn_cast<LambdaExpr>(Code)) {

@@ -83,11 +83,12 @@ std::optional<SyncKey> keyOf(const Expr *E, const Frame *Fr = nullptr,
   const auto *V = DRE ? llvm::dyn_cast<VarDecl>(DRE->getDecl()) : nullptr;
   if (!V)
     return std::nullopt;
-  // A parameter of a function callable (BOOST_SCOPE_EXIT's body, a pthread
-  // start routine): the argument its frame binds to it.
+  // A parameter of a callable (BOOST_SCOPE_EXIT's body, a pthread start
+  // routine, a lambda called with arguments): the argument its frame binds
+  // to it.
   if (const auto *P = llvm::dyn_cast<ParmVarDecl>(V))
     for (const Frame *F = Fr; F; F = F->Parent)
-      if (!F->Lambda && F->Function && P->getDeclContext() == F->Function &&
+      if (F->Function && P->getDeclContext() == F->Function &&
           P->getFunctionScopeIndex() < F->Args.size() &&
           F->Args[P->getFunctionScopeIndex()])
         return keyOf(F->Args[P->getFunctionScopeIndex()], F->Parent, Steps - 1);

@@ -278,8 +278,12 @@ Located origin(const Expr *E, const Frame &Start, FrameArena &Arena) {
       continue;
     }
     // Flusher{&log}: a functional cast around the aggregate initialisation.
+    // static_cast<Job *>(arg): a start routine's void * back to what was
+    // passed.
     if (const auto *Cast = llvm::dyn_cast<ExplicitCastExpr>(E);
-        Cast && Cast->getCastKind() == CK_NoOp) {
+        Cast && (Cast->getCastKind() == CK_NoOp ||
+                 (Cast->getCastKind() == CK_BitCast &&
+                  Cast->getSubExpr()->getType()->isVoidPointerType()))) {
       E = Cast->getSubExpr();
       continue;
     }

@@ -151,3 +151,43 @@ void notifyAndWait(Counter &c) {
   };
   auto done = gsl::finally([&] { notify(); });
 }
+
+// A member set through a setter, called by a member function's guard.
+class Upload {
+public:
+  explicit Upload(Counter &c) : counter_(c) {}
+  void onComplete(std::function<void(Counter &)> f) { done_ = std::move(f); }
+  void finish() {
+    auto done = gsl::finally([this] { done_(counter_); });
+    // CHECK-MESSAGES: :[[@LINE-1]]:44: warning: call to 'done_' in a scope-exit guard leaves a detached thread writing 'this->counter_.value' after 'Upload::finish' returns [defer-race-detached-mutation]
+  }
+
+private:
+  Counter &counter_;
+  std::function<void(Counter &)> done_;
+};
+
+void upload(Counter &c) {
+  Upload u(c);
+  u.onComplete(&bumpInBackground);
+  u.finish();
+}
+
+class QuietUpload {
+public:
+  explicit QuietUpload(Counter &c) : counter_(c) {}
+  void onComplete(std::function<void(Counter &)> f) { done_ = std::move(f); }
+  void finish() {
+    auto done = gsl::finally([this] { done_(counter_); });
+  }
+
+private:
+  Counter &counter_;
+  std::function<void(Counter &)> done_;
+};
+
+void uploadQuietly(Counter &c) {
+  QuietUpload u(c);
+  u.onComplete(&bumpAndWait);
+  u.finish();
+}
