@@ -23,6 +23,15 @@ public:
     if (D->getLocation().isValid() &&
         SM.isInSystemHeader(SM.getExpansionLoc(D->getLocation())))
       return true;
+    // static const Ops kOps = {.flush = &flushLater}: stores made by a
+    // global's initializer belong to no function.
+    if (const auto *V = llvm::dyn_cast<VarDecl>(D);
+        V && !Current && V->hasGlobalStorage() && !V->isStaticLocal()) {
+      InGlobal = true;
+      bool Result = RecursiveASTVisitor::TraverseDecl(D);
+      InGlobal = false;
+      return Result;
+    }
     const auto *FD = llvm::dyn_cast<FunctionDecl>(D);
     if (!FD || !FD->hasBody())
       return RecursiveASTVisitor::TraverseDecl(D);
@@ -103,7 +112,7 @@ private:
   }
   // Only members of our classes that hold a callable are indexed.
   void store(const FieldDecl *Field, const Expr *Value) {
-    if (!Current || !Value || !Field->getParent() ||
+    if ((!Current && !InGlobal) || !Value || !Field->getParent() ||
         SM.isInSystemHeader(SM.getExpansionLoc(Field->getLocation())) ||
         !isCallableType(Field->getType()))
       return;
@@ -118,6 +127,7 @@ private:
       &Factories;
   llvm::DenseMap<const FieldDecl *, llvm::SmallVector<FieldStore, 1>> &Stores;
   const FunctionDecl *Current = nullptr;
+  bool InGlobal = false;
 };
 } // namespace
 

@@ -89,7 +89,8 @@ struct ConstructionSite {
 
 /// A value stored into a member of a class of ours: an element of an
 /// aggregate initialisation, the right side of an assignment, or a
-/// constructor's member initializer, and the function that stores it.
+/// constructor's member initializer, and the function that stores it (null
+/// for a global's initializer).
 struct FieldStore {
   const Expr *Value = nullptr;
   const FunctionDecl *Caller = nullptr;

@@ -6,6 +6,7 @@
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclTemplate.h"
 #include "clang/Basic/SourceManager.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 namespace clang::tidy::defer_race {
 namespace {
@@ -143,7 +144,14 @@ void objectCallees(const CallExpr *Call, const Frame &Fr, FrameArena &Arena,
       break;
     storedCode(S.Value, S.Caller, Analysis, /*FollowCallers=*/true, Codes);
   }
+  llvm::SmallPtrSet<const void *, 4> Seen;
   for (const Expr *Code : Codes) {
+    // The same function stored in several places is one callee.
+    const auto *Named = llvm::dyn_cast<DeclRefExpr>(Code);
+    if (!Seen.insert(Named ? static_cast<const void *>(Named->getDecl())
+                           : static_cast<const void *>(Code))
+             .second)
+      continue;
     if (const auto *Lambda = llvm::dyn_cast<LambdaExpr>(Code)) {
       Frame F = Frame::lambda(Fr, Lambda);
       F.Args = Args;

@@ -603,8 +603,9 @@ bool DetachedWriterFacts::callersReadUnlocked(const FunctionDecl *F,
             continue;
           // Passed whole to a function of ours: look at what it does, once.
           const auto *Call = llvm::dyn_cast_or_null<CallExpr>(P);
-          const FunctionDecl *Def =
-              Call && Access == U.Ref ? userDefinedCallee(Call, SM) : nullptr;
+          const FunctionDecl *Def = Call && ignoreWrappers(Access) == U.Ref
+                                        ? userDefinedCallee(Call, SM)
+                                        : nullptr;
           if (Def &&
               (Depth > 0 || Def->getCanonicalDecl() == F->getCanonicalDecl()))
             continue;

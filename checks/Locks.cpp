@@ -4,6 +4,8 @@
 #include "Expressions.h"
 #include "Vocabulary.h"
 
+#include "llvm/ADT/StringSwitch.h"
+
 namespace clang::tidy::defer_race {
 
 namespace {
@@ -100,6 +102,31 @@ void pushLock(const Expr *Mutex, const Stmt *Where, bool Shared,
     Held.push_back({Key, Mutex, Where, Shared});
 }
 
+// The C locking functions: pthread_mutex_lock(&m) holds m until
+// pthread_mutex_unlock(&m), as m.lock() and m.unlock() do.
+enum class CLock { None, Lock, LockShared, Unlock };
+CLock cLockFunction(const CallExpr *Call) {
+  const FunctionDecl *FD = Call->getDirectCallee();
+  if (!FD || !FD->getIdentifier() || Call->getNumArgs() == 0)
+    return CLock::None;
+  return llvm::StringSwitch<CLock>(FD->getName())
+      .Cases("pthread_mutex_lock", "pthread_rwlock_wrlock", "pthread_spin_lock",
+             "mtx_lock", CLock::Lock)
+      .Case("pthread_rwlock_rdlock", CLock::LockShared)
+      .Cases("pthread_mutex_unlock", "pthread_rwlock_unlock",
+             "pthread_spin_unlock", "mtx_unlock", CLock::Unlock)
+      .Default(CLock::None);
+}
+
+// The mutex a C locking function is given: m for &m, else the pointer.
+const Expr *cLockedMutex(const CallExpr *Call) {
+  const Expr *Arg = ignoreWrappers(Call->getArg(0));
+  if (const auto *UO = llvm::dyn_cast<UnaryOperator>(Arg);
+      UO && UO->getOpcode() == UO_AddrOf)
+    return ignoreWrappers(UO->getSubExpr());
+  return Arg;
+}
+
 } // namespace
 
 LockHolder lockHolderKind(QualType T) {
@@ -189,6 +216,20 @@ void scanForLocks(const Stmt *S, llvm::SmallVectorImpl<LockState> &Held) {
   // std::lock(a, b), boost::lock(a, b): every argument is locked.
   if (const auto *Call = llvm::dyn_cast<CallExpr>(E);
       Call && !llvm::isa<CXXMemberCallExpr>(Call)) {
+    CLock C = cLockFunction(Call);
+    if (C == CLock::Unlock) {
+      const ValueDecl *Key = lockKey(cLockedMutex(Call));
+      for (size_t I = Held.size(); Key && I-- > 0;)
+        if (Held[I].Key == Key) {
+          Held.erase(Held.begin() + I);
+          break;
+        }
+      return;
+    }
+    if (C != CLock::None) {
+      pushLock(cLockedMutex(Call), S, C == CLock::LockShared, Held);
+      return;
+    }
     const FunctionDecl *Callee = Call->getDirectCallee();
     if (Callee && Callee->getIdentifier() && Callee->getName() == "lock" &&
         Call->getNumArgs() > 0 && !llvm::isa<CXXMethodDecl>(Callee)) {

@@ -641,15 +641,25 @@ std::optional<ObjectRef> ObjectResolver::variable(const VarDecl *V,
         return BoundParam(P);
       return OwnLocal();
     }
+    // A named lambda called from another callable ([&] { emit(a); }) sees
+    // its captures where it was declared: the frame owning V, above.
+    const Frame *Seen = Fr.Parent;
+    if (Seen && !(Seen->Function && DC == Seen->Function) &&
+        !(Seen->Lambda &&
+          llvm::any_of(Seen->Lambda->captures(), [&](const LambdaCapture &C) {
+            return C.capturesVariable() && C.getCapturedVar() == V;
+          })))
+      if (const Frame *Owner = ownerFrame(V, Seen))
+        Seen = Owner;
     for (const LambdaCapture &C : Fr.Lambda->captures()) {
-      if (!C.capturesVariable() || C.getCapturedVar() != V)
+      if (!C.capturesVariable() || C.getCapturedVar() != V || !Seen)
         continue;
       if (C.getCaptureKind() == LCK_ByRef)
-        return variable(V, *Fr.Parent, Pointee, Depth + 1);
+        return variable(V, *Seen, Pointee, Depth + 1);
       // By copy: the lambda has its own object, but a copied pointer still
       // points where the original does.
       if (Pointee)
-        return variable(V, *Fr.Parent, /*Pointee=*/true, Depth + 1);
+        return variable(V, *Seen, /*Pointee=*/true, Depth + 1);
       return std::nullopt;
     }
     return std::nullopt;

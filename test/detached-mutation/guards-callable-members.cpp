@@ -7,6 +7,7 @@
 #include <gsl/gsl>
 
 #include <functional>
+#include <pthread.h>
 #include <thread>
 #include <utility>
 
@@ -190,4 +191,70 @@ void uploadQuietly(Counter &c) {
   QuietUpload u(c);
   u.onComplete(&bumpAndWait);
   u.finish();
+}
+
+// A named lambda that the guard's callable calls: its captures are seen
+// where it was declared.
+void emitLater(Counter &c, int v) {
+  auto emit = [&](int n) { std::thread([&c, n] { c.value += n; }).detach(); };
+  auto g = gsl::finally([&] { emit(v); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:35: warning: call to 'emit' in a scope-exit guard leaves a detached thread writing 'c.value' after 'emitLater' returns [defer-race-detached-mutation]
+}
+
+void emitAllLater(Counter &c, int a, int b) {
+  auto emit = [&](auto &&...values) {
+    int sum = (0 + ... + values);
+    std::thread([&c, sum] { c.value += sum; }).detach();
+  };
+  auto g = gsl::finally([&] { emit(a, b); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:35: warning: call to 'emit' in a scope-exit guard leaves a detached thread writing 'c.value' after 'emitAllLater' returns [defer-race-detached-mutation]
+}
+
+void emitACopy(Counter &c, int a, int b) {
+  auto emit = [&](auto &&...values) {
+    int sum = (0 + ... + values);
+    std::thread([copy = c, sum]() mutable { copy.value += sum; }).detach();
+  };
+  auto g = gsl::finally([&] { emit(a, b); });
+}
+
+// A table of operations initialised at namespace scope.
+struct Device;
+struct DeviceOps {
+  void (*flush)(Device *);
+};
+struct Device {
+  const DeviceOps *ops;
+  int flushes = 0;
+};
+
+void *flushWorker(void *p) {
+  static_cast<Device *>(p)->flushes++;
+  return nullptr;
+}
+void flushInBackground(Device *d) {
+  pthread_t t;
+  if (pthread_create(&t, nullptr, flushWorker, d) == 0)
+    pthread_detach(t);
+}
+const DeviceOps LazyOps = {&flushInBackground};
+
+void writeBlocks(Device *d) {
+  auto g = gsl::finally([d] { d->ops->flush(d); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:31: warning: call to 'flush' in a scope-exit guard leaves a detached thread writing 'd->flushes' after 'writeBlocks' returns [defer-race-detached-mutation]
+}
+
+struct QuietDevice;
+struct QuietOps {
+  void (*flush)(QuietDevice *);
+};
+struct QuietDevice {
+  const QuietOps *ops;
+  int flushes = 0;
+};
+void flushNow(QuietDevice *d) { d->flushes++; }
+const QuietOps EagerOps = {&flushNow};
+
+void writeQuietBlocks(QuietDevice *d) {
+  auto g = gsl::finally([d] { d->ops->flush(d); });
 }
