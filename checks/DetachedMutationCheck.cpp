@@ -82,7 +82,7 @@ void DetachedMutationCheck::report(const GuardCallable &G,
                         "posted with '%2'|std::async task whose future is "
                         "kept}3 in a scope-exit guard may still be writing "
                         "'%0' after %1 returns")
-                 : diag(GW.Via.front()->getBeginLoc(),
+                 : diag(callBegin(GW.Via.front()),
                         "call to %2 in a scope-exit guard leaves a detached "
                         "thread writing '%0' after %1 returns");
     D << Object << ownerName(G.owner());

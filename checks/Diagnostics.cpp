@@ -34,6 +34,13 @@ void noteGuard(ClangTidyCheck &Check, const GuardCallable &G,
       << AtReturn << ownerName(Owner);
 }
 
+SourceLocation callBegin(const CallExpr *Call) {
+  if (const auto *Op = llvm::dyn_cast<CXXOperatorCallExpr>(Call);
+      Op && Op->getOperator() == OO_Call && Op->getNumArgs() > 0)
+    return Op->getArg(0)->getBeginLoc();
+  return Call->getBeginLoc();
+}
+
 DeclarationName calleeName(const CallExpr *Call) {
   const FunctionDecl *FD = Call ? Call->getDirectCallee() : nullptr;
   // A call through an object (a std::function, a function pointer) is named
@@ -53,7 +60,7 @@ DeclarationName calleeName(const CallExpr *Call) {
 void noteCallChain(ClangTidyCheck &Check,
                    llvm::ArrayRef<const CallExpr *> Calls) {
   for (size_t I = 1; I < Calls.size(); ++I)
-    Check.diag(Calls[I]->getBeginLoc(), "%0 calls %1 here", DiagnosticIDs::Note)
+    Check.diag(callBegin(Calls[I]), "%0 calls %1 here", DiagnosticIDs::Note)
         << calleeName(Calls[I - 1]) << calleeName(Calls[I]);
 }
 

@@ -26,6 +26,11 @@ std::string ownerName(const FunctionDecl *F);
 void noteGuard(ClangTidyCheck &Check, const GuardCallable &G,
                AnalysisContext &Analysis);
 
+/// Where a call starts, the same on every LLVM version: for a call through
+/// an object (f(x) on a std::function or a lambda), where the object is
+/// named, not the parenthesis newer versions point at.
+SourceLocation callBegin(const CallExpr *Call);
+
 /// "'startWriter' calls 'spawnWriter' here", for each step after the first.
 /// The name of the function Call calls, without template arguments (an
 /// instantiation's arguments would name lambdas by file and line).

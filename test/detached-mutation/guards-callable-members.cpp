@@ -35,7 +35,7 @@ struct Task {
 
 void execute(Task &task) {
   auto done = gsl::finally([&task] { task.onFinish(task.counter); });
-  // CHECK-MESSAGES: :[[@LINE-1]]:51: warning: call to 'onFinish' in a scope-exit guard leaves a detached thread writing 'task.counter.value' after 'execute' returns [defer-race-detached-mutation]
+  // CHECK-MESSAGES: :[[@LINE-1]]:38: warning: call to 'onFinish' in a scope-exit guard leaves a detached thread writing 'task.counter.value' after 'execute' returns [defer-race-detached-mutation]
   task.counter.value += 0;
 }
 
@@ -86,7 +86,7 @@ public:
       : counter_(c), onDone_(std::move(f)) {}
   void complete() {
     auto done = gsl::finally([this] { onDone_(counter_); });
-    // CHECK-MESSAGES: :[[@LINE-1]]:46: warning: call to 'onDone_' in a scope-exit guard leaves a detached thread writing 'this->counter_.value' after 'Request::complete' returns [defer-race-detached-mutation]
+    // CHECK-MESSAGES: :[[@LINE-1]]:39: warning: call to 'onDone_' in a scope-exit guard leaves a detached thread writing 'this->counter_.value' after 'Request::complete' returns [defer-race-detached-mutation]
   }
 
 private:
@@ -143,7 +143,7 @@ void notifyLater(Counter &c) {
     std::thread([&c] { c.value = 1; }).detach();
   };
   auto done = gsl::finally([&] { notify(); });
-  // CHECK-MESSAGES: :[[@LINE-1]]:40: warning: call to 'notify' in a scope-exit guard leaves a detached thread writing 'c.value' after 'notifyLater' returns [defer-race-detached-mutation]
+  // CHECK-MESSAGES: :[[@LINE-1]]:34: warning: call to 'notify' in a scope-exit guard leaves a detached thread writing 'c.value' after 'notifyLater' returns [defer-race-detached-mutation]
 }
 
 void notifyAndWait(Counter &c) {
@@ -160,7 +160,7 @@ public:
   void onComplete(std::function<void(Counter &)> f) { done_ = std::move(f); }
   void finish() {
     auto done = gsl::finally([this] { done_(counter_); });
-    // CHECK-MESSAGES: :[[@LINE-1]]:44: warning: call to 'done_' in a scope-exit guard leaves a detached thread writing 'this->counter_.value' after 'Upload::finish' returns [defer-race-detached-mutation]
+    // CHECK-MESSAGES: :[[@LINE-1]]:39: warning: call to 'done_' in a scope-exit guard leaves a detached thread writing 'this->counter_.value' after 'Upload::finish' returns [defer-race-detached-mutation]
   }
 
 private:
@@ -198,7 +198,7 @@ void uploadQuietly(Counter &c) {
 void emitLater(Counter &c, int v) {
   auto emit = [&](int n) { std::thread([&c, n] { c.value += n; }).detach(); };
   auto g = gsl::finally([&] { emit(v); });
-  // CHECK-MESSAGES: :[[@LINE-1]]:35: warning: call to 'emit' in a scope-exit guard leaves a detached thread writing 'c.value' after 'emitLater' returns [defer-race-detached-mutation]
+  // CHECK-MESSAGES: :[[@LINE-1]]:31: warning: call to 'emit' in a scope-exit guard leaves a detached thread writing 'c.value' after 'emitLater' returns [defer-race-detached-mutation]
 }
 
 void emitAllLater(Counter &c, int a, int b) {
@@ -207,7 +207,7 @@ void emitAllLater(Counter &c, int a, int b) {
     std::thread([&c, sum] { c.value += sum; }).detach();
   };
   auto g = gsl::finally([&] { emit(a, b); });
-  // CHECK-MESSAGES: :[[@LINE-1]]:35: warning: call to 'emit' in a scope-exit guard leaves a detached thread writing 'c.value' after 'emitAllLater' returns [defer-race-detached-mutation]
+  // CHECK-MESSAGES: :[[@LINE-1]]:31: warning: call to 'emit' in a scope-exit guard leaves a detached thread writing 'c.value' after 'emitAllLater' returns [defer-race-detached-mutation]
 }
 
 void emitACopy(Counter &c, int a, int b) {

@@ -86,7 +86,7 @@ struct Step {
 
 void runStep(Step &step) {
   auto g = gsl::finally([&step] { step.then(step.res); });
-  // CHECK-NOTES: :[[@LINE-1]]:44: warning: call to 'then' in a scope-exit guard leaves a detached thread writing 'step.res.log' after 'runStep' returns [defer-race-detached-mutation]
+  // CHECK-NOTES: :[[@LINE-1]]:35: warning: call to 'then' in a scope-exit guard leaves a detached thread writing 'step.res.log' after 'runStep' returns [defer-race-detached-mutation]
   // CHECK-NOTES: :[[@LINE-2]]:3: note: scope-exit guard registered here runs when 'runStep' returns
   // CHECK-NOTES: :[[@LINE+6]]:18: note: 'then' may hold this callable, stored here
   // CHECK-NOTES: :[[@LINE-36]]:41: note: std::thread detached here
