@@ -153,6 +153,7 @@ void ConcurrentReadFinder::collectWriters(const FunctionDecl *Fn) {
           W->Pos = {Call, G};
           W->Call = Call;
           W->Origin = LW.Origin;
+          W->Guard = LW.Guard;
           W->WriteAt = LW.WriteAt;
           W->WriteDesc = LW.WriteDesc;
           W->GuardLoc = LW.GuardLoc;
@@ -179,6 +180,7 @@ void ConcurrentReadFinder::collectWriters(const FunctionDecl *Fn) {
         W->Pos = {Start, &G};
         W->OwnGuard = &G;
         W->Origin = &GW;
+        W->Guard = G.Guard;
         W->WriteAt = Wr.At;
         W->WriteDesc = Wr.Target.describe();
         W->GuardLoc = G.Loc;

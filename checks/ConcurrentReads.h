@@ -45,6 +45,7 @@ struct WriterStart {
   /// Where the thread comes from.
   const GuardCallable *OwnGuard = nullptr; ///< F's own guard, if so
   const GuardWriter *Origin = nullptr;     ///< the spawn, wherever it is
+  const VarDecl *Guard = nullptr;          ///< the guard that spawns, if seen
   const Stmt *WriteAt = nullptr;
   std::string WriteDesc;
   SourceLocation GuardLoc;

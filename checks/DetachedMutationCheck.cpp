@@ -69,7 +69,10 @@ void DetachedMutationCheck::report(const GuardCallable &G,
     return;
 
   const bool Direct = GW.Via.empty();
-  FixIts Join = Direct ? joinInsteadOfDetach(GW.Spawn, *Analysis) : FixIts();
+  JoinFix JoinOffer =
+      Direct ? joinInsteadOfDetach(GW.Spawn, GW.Code, G.Guard, *Analysis)
+             : JoinFix();
+  const FixIts &Join = JoinOffer.Fixes;
   CopyFix Copy = Direct
                      ? copyCapturesFix(GW.Spawn.Callable.Lambda, GW.Writes, Ctx)
                      : CopyFix();
@@ -124,8 +127,13 @@ void DetachedMutationCheck::report(const GuardCallable &G,
        DiagnosticIDs::Note)
       << Object;
 
-  // The other fix, on a note: clang-tidy applies it with --fix-notes when
-  // the warning has none, and editors offer it as an alternative.
+  if (JoinOffer.Risk)
+    noteJoinRisk(*this, JoinOffer.Risk, GW.Spawn);
+
+  // The other fix, on a note, for editors to offer as an alternative. Batch
+  // tools (clang-apply-replacements, --fix-notes) apply a note's fix when the
+  // warning has none, so in the default mode the copy is attached only next
+  // to a join: a copy changes what the caller sees of the thread's writes.
   if (PreferCopy && !Join.empty()) {
     auto N = diag(GW.Spawn.loc(),
                   "%select{join the thread instead of detaching it|wait for "
@@ -136,12 +144,15 @@ void DetachedMutationCheck::report(const GuardCallable &G,
       N << F;
   } else if (!PreferCopy && !Copy.Fixes.empty()) {
     auto N = diag(Copy.Loc,
-                  "capture '%0' by copy so that the thread writes its own "
-                  "copy",
+                  "%select{capture '%0' by copy so that the thread writes its "
+                  "own copy|capturing '%0' by copy would let the thread write "
+                  "its own copy, but the caller would no longer see what it "
+                  "writes (PreferredFix: copy offers it)}1",
                   DiagnosticIDs::Note)
-             << Copy.What;
-    for (const FixItHint &F : Copy.Fixes)
-      N << F;
+             << Copy.What << Join.empty();
+    if (!Join.empty())
+      for (const FixItHint &F : Copy.Fixes)
+        N << F;
   }
 }
 

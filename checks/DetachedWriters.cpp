@@ -147,6 +147,7 @@ void DetachedWriterFacts::collectWriters(
       continue;
     if (S.Storage)
       W.Storage = ObjectResolver().object(S.Storage, Fr);
+    W.Code = Thread.body();
     W.Spawn = std::move(S);
     W.Via.append(Via.begin(), Via.end());
     Out.push_back(std::move(W));

@@ -48,6 +48,9 @@ const Frame *threadFrame(const DetachedSpawn &S, const Frame &Spawner,
 /// A detached thread started by a scope-exit guard.
 struct GuardWriter {
   DetachedSpawn Spawn;
+  /// The code the thread runs (its callable's body, found through frames
+  /// when the spawn does not show it).
+  const Stmt *Code = nullptr;
   /// Branches on parameters of the guard's owner that the spawn needs.
   llvm::SmallVector<BranchCondition, 1> Conditions;
   /// Calls from the guard's callable down to the helper that spawns; empty

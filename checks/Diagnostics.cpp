@@ -108,4 +108,40 @@ void noteSpawn(ClangTidyCheck &Check, const DetachedSpawn &S, bool AtWarning,
   }
 }
 
+void noteJoinRisk(ClangTidyCheck &Check, const JoinRisk &Risk,
+                  const DetachedSpawn &S) {
+  if (!Risk)
+    return;
+  int Why = 0;
+  switch (Risk.Hazard) {
+  case JoinHazard::Endless:
+    Why = 1;
+    break;
+  case JoinHazard::Polls:
+    Why = 2;
+    break;
+  case JoinHazard::Waits:
+    Why = 3;
+    break;
+  case JoinHazard::HeldLock:
+    Why = Risk.Holder ? 4 : 5;
+    break;
+  default:
+    break;
+  }
+  SourceLocation Loc = Risk.Where ? Risk.Where->getBeginLoc() : S.loc();
+  if (Loc.isInvalid())
+    Loc = S.loc();
+  Check.diag(Loc,
+             "no fix: waiting for the %select{thread|work}0 where the guard "
+             "runs could block forever: %select{its code is not in sight|it "
+             "loops here without end|it loops here until other code changes "
+             "what it reads|it waits here for a signal that other code gives|"
+             "it takes a lock here that %2 may still hold when the guard "
+             "runs|it takes a lock here that may still be held when the "
+             "guard runs}1",
+             DiagnosticIDs::Note)
+      << (S.Kind == SpawnKind::Executor) << Why << ownerName(Risk.Holder);
+}
+
 } // namespace clang::tidy::defer_race

@@ -10,6 +10,7 @@
 #define DEFER_RACE_CHECKS_DIAGNOSTICS_H
 
 #include "AnalysisContext.h"
+#include "JoinHazards.h"
 #include "ScopeGuards.h"
 #include "Spawns.h"
 #include "Summaries.h"
@@ -53,6 +54,12 @@ void noteImported(ClangTidyCheck &Check, SourceLocation Loc,
 /// not already point there.
 void noteSpawn(ClangTidyCheck &Check, const DetachedSpawn &S, bool AtWarning,
                AnalysisContext &Analysis);
+
+/// Why no join is offered: "no fix: joining the thread where the guard runs
+/// could wait forever: it waits here for a signal ...", at the hazard (or at
+/// the spawn when its code is not in sight).
+void noteJoinRisk(ClangTidyCheck &Check, const JoinRisk &Risk,
+                  const DetachedSpawn &S);
 
 } // namespace clang::tidy::defer_race
 

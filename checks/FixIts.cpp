@@ -53,18 +53,14 @@ bool firstOnLine(SourceLocation Loc, const SourceManager &SM) {
   return true;
 }
 
-// Whether a statement may leave its block early: return, break, goto,
-// throw, and continue unless told that a continue stays (as in an endless
-// loop's body, where it starts the next iteration).
+// Whether a statement may leave its block early: return, break, continue,
+// goto, throw.
 struct ExitFinder : RecursiveASTVisitor<ExitFinder> {
-  explicit ExitFinder(bool ContinueExits = true)
-      : ContinueExits(ContinueExits) {}
-  const bool ContinueExits;
   bool Exits = false;
   bool TraverseLambdaExpr(LambdaExpr *) { return true; }
   bool VisitReturnStmt(ReturnStmt *) { return !(Exits = true); }
   bool VisitBreakStmt(BreakStmt *) { return !(Exits = true); }
-  bool VisitContinueStmt(ContinueStmt *) { return !(Exits = ContinueExits); }
+  bool VisitContinueStmt(ContinueStmt *) { return !(Exits = true); }
   bool VisitGotoStmt(GotoStmt *) { return !(Exits = true); }
   bool VisitCXXThrowExpr(CXXThrowExpr *) { return !(Exits = true); }
 };
@@ -233,13 +229,9 @@ FixIts waitForExecutorWork(const DetachedSpawn &S, ASTContext &Ctx) {
   return Fixes;
 }
 
-} // namespace
-
-FixIts joinInsteadOfDetach(const DetachedSpawn &S, AnalysisContext &Analysis) {
+FixIts joinFixes(const DetachedSpawn &S, AnalysisContext &Analysis) {
   ASTContext &Ctx = Analysis.ast();
   FixIts Fixes;
-  if (runsForever(S.Callable.body()))
-    return Fixes;
   if (S.Kind == SpawnKind::Executor)
     return waitForExecutorWork(S, Ctx);
   if (!S.Detach && S.DetachedAttribute)
@@ -266,6 +258,17 @@ FixIts joinInsteadOfDetach(const DetachedSpawn &S, AnalysisContext &Analysis) {
   Fixes.push_back(
       FixItHint::CreateInsertion(S.Detach->getRParenLoc(), ", nullptr"));
   return Fixes;
+}
+
+} // namespace
+
+JoinFix joinInsteadOfDetach(const DetachedSpawn &S, const Stmt *Code,
+                            const VarDecl *Guard, AnalysisContext &Analysis) {
+  JoinFix Result;
+  Result.Risk = joinRisk(S, Code, Guard, Analysis);
+  if (!Result.Risk)
+    Result.Fixes = joinFixes(S, Analysis);
+  return Result;
 }
 
 namespace {
@@ -394,8 +397,18 @@ FixIts snapshotBefore(const Stmt *Anchor, const VarDecl *V,
     Block = llvm::dyn_cast<CompoundStmt>(P);
     if (Block)
       break;
+    // The declaration goes just before the statement of the block: the call
+    // must be that statement's own expression, not in a branch or a loop
+    // body that may not run, and not behind a label.
+    if (!llvm::isa<Expr>(P) && !llvm::isa<DeclStmt>(P) &&
+        !llvm::isa<ReturnStmt>(P))
+      return {};
   }
-  if (!Block || inMacro(Statement->getSourceRange()))
+  // In a switch's body a later case label would jump past the new
+  // declaration's initialization.
+  if (!Block || inMacro(Statement->getSourceRange()) ||
+      llvm::isa<SwitchCase>(Statement) || llvm::isa<LabelStmt>(Statement) ||
+      llvm::isa_and_nonnull<SwitchStmt>(PM.getParent(Block)))
     return {};
   SourceLocation Insert = Statement->getBeginLoc();
   for (const DeclRefExpr *Use : Uses)
@@ -478,52 +491,6 @@ bool isMoveConstructible(QualType T) {
   if (RD->needsImplicitMoveConstructor())
     return !RD->defaultedMoveConstructorIsDeleted();
   return isCopyConstructible(T);
-}
-
-namespace {
-
-class EndlessLoopFinder : public RecursiveASTVisitor<EndlessLoopFinder> {
-public:
-  bool Found = false;
-  bool TraverseLambdaExpr(LambdaExpr *) { return true; }
-  bool VisitForStmt(ForStmt *S) { return check(S->getCond(), S->getBody()); }
-  bool VisitWhileStmt(WhileStmt *S) {
-    return check(S->getCond(), S->getBody());
-  }
-  bool VisitDoStmt(DoStmt *S) { return check(S->getCond(), S->getBody()); }
-
-private:
-  static bool alwaysTrue(const Expr *Cond) {
-    if (!Cond)
-      return true; // for (;;)
-    Cond = Cond->IgnoreParenImpCasts();
-    if (const auto *B = llvm::dyn_cast<CXXBoolLiteralExpr>(Cond))
-      return B->getValue();
-    if (const auto *I = llvm::dyn_cast<IntegerLiteral>(Cond))
-      return I->getValue() != 0;
-    return false;
-  }
-  bool check(const Expr *Cond, Stmt *Body) {
-    if (!alwaysTrue(Cond))
-      return true;
-    ExitFinder Exit(/*ContinueExits=*/false);
-    Exit.TraverseStmt(Body);
-    if (!Exit.Exits) {
-      Found = true;
-      return false;
-    }
-    return true;
-  }
-};
-
-} // namespace
-
-bool runsForever(const Stmt *Body) {
-  if (!Body)
-    return false;
-  EndlessLoopFinder Finder;
-  Finder.TraverseStmt(const_cast<Stmt *>(Body));
-  return Finder.Found;
 }
 
 CopyFix copyCapturesFix(const LambdaExpr *L, llvm::ArrayRef<Write> Writes,
@@ -623,12 +590,148 @@ FixIts danglingCaptureFix(const DetachedSpawn &S, const DanglingCapture &D,
   return Fixes;
 }
 
-FixIts snapshotFix(const Conflict &C, AnalysisContext &Analysis) {
+namespace {
+
+// The uses of a variable in a body and the lambdas in it, except in the
+// lambda whose body is Skip (the detached thread's, whose writes come later),
+// each with the body it is written in.
+struct UsesOf : RecursiveASTVisitor<UsesOf> {
+  UsesOf(const ValueDecl *Var, const Stmt *Body, const Stmt *Skip)
+      : Var(Var), Skip(Skip) {
+    Bodies.push_back(Body);
+  }
+  const ValueDecl *Var;
+  const Stmt *Skip;
+  llvm::SmallVector<const Stmt *, 2> Bodies;
+  llvm::SmallVector<std::pair<const DeclRefExpr *, const Stmt *>, 4> Uses;
+
+  bool TraverseLambdaExpr(LambdaExpr *L) {
+    // Its captures are not uses: what its body does with them is.
+    if (!L->getBody() || L->getBody() == Skip)
+      return true;
+    Bodies.push_back(L->getBody());
+    TraverseStmt(L->getBody());
+    Bodies.pop_back();
+    return true;
+  }
+  bool VisitDeclRefExpr(DeclRefExpr *D) {
+    if (D->getDecl() == Var)
+      Uses.push_back({D, Bodies.back()});
+    return true;
+  }
+};
+
+bool mentions(const Expr *E, const VarDecl *V) {
+  bool Found = false;
+  forEachStmt(E, 256, [&](const Stmt *S) {
+    const auto *DRE = llvm::dyn_cast<DeclRefExpr>(S);
+    Found = DRE && DRE->getDecl() == V;
+    return Found;
+  });
+  return Found;
+}
+
+// Whether F, or a function it passes the parameter on to (Depth levels
+// down), may modify its parameter P before it returns, leaving aside the
+// thread's code Skip (its writes are the race, not the synchronous effect).
+bool parameterModified(const ParmVarDecl *P, const FunctionDecl *F,
+                       const Stmt *Skip, unsigned Depth,
+                       AnalysisContext &Analysis) {
+  QualType T = P->getType();
+  if (!T->isReferenceType() && !T->isPointerType())
+    return false; // the callee has its own copy
+  if (!F->getBody() || Depth > 3)
+    return true;
+  const SourceManager &SM = Analysis.ast().getSourceManager();
+  UsesOf Uses(P, F->getBody(), Skip);
+  Uses.TraverseStmt(const_cast<Stmt *>(F->getBody()));
+  for (const auto &[Use, Body] : Uses.Uses) {
+    // Passed on to a function of ours: follow it there, so that the capture
+    // in the thread it starts does not count as a modification.
+    const ParentMap &PM = Analysis.body(Body).parents();
+    const Stmt *Arg = Use;
+    const Stmt *Parent = PM.getParent(Arg);
+    while (Parent &&
+           (llvm::isa<ImplicitCastExpr>(Parent) ||
+            llvm::isa<ParenExpr>(Parent) ||
+            (llvm::isa<UnaryOperator>(Parent) &&
+             llvm::cast<UnaryOperator>(Parent)->getOpcode() == UO_AddrOf))) {
+      Arg = Parent;
+      Parent = PM.getParent(Parent);
+    }
+    if (const auto *Call = llvm::dyn_cast_or_null<CallExpr>(Parent))
+      if (const FunctionDecl *Callee = userDefinedCallee(Call, SM);
+          Callee && !llvm::isa<CXXMethodDecl>(Callee)) {
+        bool Followed = false;
+        for (unsigned I = 0; I < Call->getNumArgs(); ++I)
+          if (Call->getArg(I) == Arg && I < Callee->getNumParams()) {
+            if (parameterModified(Callee->getParamDecl(I), Callee, Skip,
+                                  Depth + 1, Analysis))
+              return true;
+            Followed = true;
+          }
+        if (Followed)
+          continue;
+      }
+    if (Analysis.body(Body).mutations().isMutated(Use))
+      return true;
+  }
+  return false;
+}
+
+// Whether Call may modify V before it returns, leaving aside what the thread
+// whose code is Skip writes later: the callee changes the parameter V is
+// passed to (in its body, in the callables of its guards, or in the functions
+// it passes it on to), or V is the object of a non-const member function.
+// True when the callee is not in sight.
+bool modifiesSynchronously(const CallExpr *Call, const VarDecl *V,
+                           const Stmt *Skip, AnalysisContext &Analysis) {
+  const FunctionDecl *Callee =
+      userDefinedCallee(Call, Analysis.ast().getSourceManager());
+  if (!Callee || !Callee->getBody())
+    return true;
+  const auto *Method = llvm::dyn_cast<CXXMethodDecl>(Callee);
+  bool ConstMethod = Method && (Method->isConst() || Method->isStatic());
+  if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Call))
+    if (!ConstMethod && mentions(MC->getImplicitObjectArgument(), V))
+      return true;
+  unsigned Offset =
+      llvm::isa<CXXOperatorCallExpr>(Call) && Method && !Method->isStatic() ? 1
+                                                                            : 0;
+  for (unsigned I = 0; I < Call->getNumArgs(); ++I) {
+    if (!mentions(Call->getArg(I), V))
+      continue;
+    if (I < Offset) {
+      if (!ConstMethod)
+        return true;
+      continue;
+    }
+    if (I - Offset >= Callee->getNumParams() ||
+        parameterModified(Callee->getParamDecl(I - Offset), Callee, Skip, 0,
+                          Analysis))
+      return true;
+  }
+  return false;
+}
+
+} // namespace
+
+FixIts snapshotFix(const Conflict &C, AnalysisContext &Analysis,
+                   bool &StaleSnapshot) {
+  StaleSnapshot = false;
   const WriterStart &W = *C.W;
   const ObjectRef &Root = C.R.Object;
   if (!W.Call || W.Pos.InGuard || !Root.Var || Root.Kind == ObjectRef::This ||
-      (!Root.Path.empty() && Root.Path.front() == nullptr))
+      (!Root.Path.empty() && Root.Path.front() == nullptr) ||
+      !Root.Var->hasLocalStorage())
     return {};
+  // The snapshot is taken before the call: it would lose what the callee
+  // writes before it returns.
+  const Stmt *ThreadCode = W.Origin ? W.Origin->Code : nullptr;
+  if (modifiesSynchronously(W.Call, Root.Var, ThreadCode, Analysis)) {
+    StaleSnapshot = true;
+    return {};
+  }
   llvm::SmallVector<const DeclRefExpr *, 4> Uses;
   for (const Read &R : C.Reads) {
     if (!R.Object.sameRoot(Root))

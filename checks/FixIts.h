@@ -12,6 +12,7 @@
 #include "AnalysisContext.h"
 #include "ConcurrentReads.h"
 #include "DanglingCaptures.h"
+#include "JoinHazards.h"
 #include "Spawns.h"
 #include "Writes.h"
 
@@ -24,9 +25,19 @@ namespace clang::tidy::defer_race {
 
 using FixIts = llvm::SmallVector<FixItHint, 4>;
 
+/// A join offered for a detached thread, or why none is.
+struct JoinFix {
+  FixIts Fixes;
+  /// Set when joining could block forever (joinRisk()): Fixes is empty.
+  JoinRisk Risk;
+};
+
 /// `.detach()` becomes `.join()`; `pthread_detach(t)` becomes
-/// `pthread_join(t, nullptr)`.
-FixIts joinInsteadOfDetach(const DetachedSpawn &S, AnalysisContext &Analysis);
+/// `pthread_join(t, nullptr)`; executor work waits for a future. Only when
+/// waiting for the thread, which runs Code, where the guard Guard runs
+/// cannot block forever (joinRisk()).
+JoinFix joinInsteadOfDetach(const DetachedSpawn &S, const Stmt *Code,
+                            const VarDecl *Guard, AnalysisContext &Analysis);
 
 /// One capture to turn from by-reference into by-copy (or by-move).
 struct CaptureChange {
@@ -70,15 +81,14 @@ FixIts danglingCaptureFix(const DetachedSpawn &S, const DanglingCapture &D,
 /// Serialize a copy taken just before the call that leaves the writer: when
 /// the writer starts at a call in the function's body and every read of the
 /// same variable by this serializer follows it in the same block.
-FixIts snapshotFix(const Conflict &C, AnalysisContext &Analysis);
+/// Empty, with StaleSnapshot set, when the callee may write the object
+/// before it returns: a snapshot taken before the call would lose it.
+FixIts snapshotFix(const Conflict &C, AnalysisContext &Analysis,
+                   bool &StaleSnapshot);
 
 /// Whether a value of type T can be copied (moved) into a lambda capture.
 bool isCopyConstructible(QualType T);
 bool isMoveConstructible(QualType T);
-
-/// Whether Body contains a loop that never ends (`for (;;)`, `while (true)`
-/// without break, return, goto or throw): joining such a thread hangs.
-bool runsForever(const Stmt *Body);
 
 /// Whether any location of R comes from a macro expansion.
 bool inMacro(SourceRange R);

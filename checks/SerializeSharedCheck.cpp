@@ -4,6 +4,7 @@
 #include "Diagnostics.h"
 #include "FixIts.h"
 #include "Matchers.h"
+#include "Suppressions.h"
 
 #include "clang/ASTMatchers/ASTMatchFinder.h"
 
@@ -20,7 +21,8 @@ SerializeSharedCheck::SerializeSharedCheck(llvm::StringRef Name,
           std::string(Options.getLocalOrGlobal("SerializerFunctions", "")))),
       Guards(Common.ScopeGuards),
       Spawns(Common.DetachedSpawners, Common.ConcurrentExecutors),
-      Serializers(SerializerFunctions) {}
+      Serializers(SerializerFunctions),
+      JoinOnNote(!Context->isCheckEnabled(DetachedMutationName)) {}
 
 void SerializeSharedCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Common.store(Options, Opts);
@@ -79,12 +81,15 @@ void SerializeSharedCheck::report(const Conflict &C) {
        "%select{'%2'|it}1")
       << Read << (Read == Written) << Written;
   {
-    FixIts Snapshot = snapshotFix(C, *Analysis);
+    bool Stale = false;
+    FixIts Snapshot = snapshotFix(C, *Analysis, Stale);
     auto N = diag(C.R.Access->getBeginLoc(),
                   "'%0' is read here%select{|; serializing a snapshot taken "
-                  "before the call instead removes the race}1",
+                  "before the call instead removes the race|; no snapshot "
+                  "fix: %2 may write it before it returns}1",
                   DiagnosticIDs::Note)
-             << Read << !Snapshot.empty();
+             << Read << (Snapshot.empty() ? (Stale ? 2 : 0) : 1)
+             << (W.Call ? calleeName(W.Call) : DeclarationName());
     for (const FixItHint &Fix : Snapshot)
       N << Fix;
   }
@@ -101,19 +106,23 @@ void SerializeSharedCheck::report(const Conflict &C) {
          "registered here",
          DiagnosticIDs::Note);
   if (const GuardWriter *Origin = W.Origin; Origin && Origin->Spawn.Start) {
-    FixIts Join = Origin->Via.empty()
-                      ? joinInsteadOfDetach(Origin->Spawn, *Analysis)
-                      : FixIts();
+    JoinFix Join = Origin->Via.empty()
+                       ? joinInsteadOfDetach(Origin->Spawn, Origin->Code,
+                                             W.Guard, *Analysis)
+                       : JoinFix();
     auto N = diag(Origin->Spawn.loc(),
                   "%0%select{|; joining it instead removes the race|; waiting "
                   "for it instead removes the race}1",
                   DiagnosticIDs::Note)
              << spawnSite(Origin->Spawn)
-             << (Join.empty()                                ? 0
+             << (Join.Fixes.empty()                          ? 0
                  : Origin->Spawn.Kind == SpawnKind::Executor ? 2
                                                              : 1);
-    for (const FixItHint &Fix : Join)
-      N << Fix;
+    if (JoinOnNote)
+      for (const FixItHint &Fix : Join.Fixes)
+        N << Fix;
+    if (Origin->Via.empty())
+      noteJoinRisk(*this, Join.Risk, Origin->Spawn);
   }
   if (W.ImportedWrite) {
     // Known from another translation unit's summary.

@@ -39,6 +39,11 @@ private:
   const ScopeGuardRecogniser Guards;
   const SpawnRecogniser Spawns;
   const SerializerRecogniser Serializers;
+  /// Whether the join of a guard's own thread rides on this check's note.
+  /// Not when defer-race-detached-mutation runs too: its warning carries the
+  /// same join, and clang-tidy --fix-notes would drop both as overlapping
+  /// (or insert the executor's wait twice).
+  const bool JoinOnNote;
   /// What is known about the bodies of the current translation unit.
   std::unique_ptr<AnalysisContext> Analysis;
   std::unique_ptr<DetachedWriterFacts> Facts;

@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """Proves one example: what defer-race says about it is true, and its fix-its
-remove the problem.
+remove the problem without doing harm.
 
 An example is a runnable C++ program whose header declares what to expect:
 
   // sanitizer: thread | address     the sanitizer that sees the problem
   // problem: yes | no               does the sanitizer report before fixes?
-  // fix: --fix | --fix-notes | none how to apply defer-race's fix-its
+  // fix: --fix | --fix-notes | none where defer-race's fix-its are: on the
+                                     warnings, on notes only, or nowhere
+  // expect: REGEX                   after the fixes, every run's output
+                                     matches it (what the fix must keep)
   // config: {...}                   clang-tidy --config (optional)
   // flags: ...                      extra compiler flags (optional);
                                      @LLVM_INCLUDE@ is LLVM's include dir
@@ -20,8 +23,14 @@ The runner then checks, in order:
   1. the warnings defer-race gives are exactly the marked ones;
   2. the program, built with the sanitizer at -O1, reports a problem in one
      of up to RUNS runs when `problem: yes`, and in none of them otherwise;
-  3. after the fixes: the file changed, it compiles, defer-race is silent on
-     it, and the sanitizer reports nothing in RUNS runs.
+  3. the fixes, applied both ways users apply them: clang-tidy --fix
+     --fix-notes, and --export-fixes followed by clang-apply-replacements
+     (which takes the first fix of each diagnostic, a note's when the warning
+     has none). With `fix: none` both must leave the file as it is.
+     Otherwise, for each way: the file changed, it compiles, defer-race is
+     silent on it, and in RUNS runs the sanitizer reports nothing, no run
+     takes longer than HANG_SECONDS (a fix that deadlocks fails here), and
+     every run's output matches `expect`.
 It prints one line per step, and appends a summary line to --results.
 """
 
@@ -34,6 +43,9 @@ import subprocess
 import sys
 
 RUNS = 5
+# A fixed program that runs this long hangs: the examples finish in well
+# under a second.
+HANG_SECONDS = 20
 REPORT = {
     "thread": re.compile(r"WARNING: ThreadSanitizer: data race"),
     "address": re.compile(r"ERROR: AddressSanitizer: stack-use-after-return"),
@@ -96,24 +108,60 @@ def build(args, source, binary, sanitizer, flags, libs):
         raise Failure("build failed:\n" + proc.stdout.decode(errors="replace"))
 
 
-def sanitizer_runs(binary, sanitizer, stop_at_first):
+def sanitizer_runs(binary, sanitizer, stop_at_first, expect=None,
+                   timeout=60):
     """Runs the program up to RUNS times; returns the 1-based run that
-    reported, or 0."""
+    reported, or 0. Fails when a run times out, or (after fixes) exits with
+    an error or prints something `expect` does not match."""
     env = dict(os.environ)
     env["TSAN_OPTIONS"] = "halt_on_error=0 report_signal_unsafe=0"
     env["ASAN_OPTIONS"] = "detect_stack_use_after_return=1 detect_leaks=0"
     for attempt in range(1, RUNS + 1):
         try:
-            proc = run([binary], env=env, timeout=60)
+            proc = run([binary], env=env, timeout=timeout)
         except subprocess.TimeoutExpired:
-            raise Failure("%s timed out" % binary)
-        if REPORT[sanitizer].search(proc.stdout.decode(errors="replace")):
-            return attempt, proc.stdout.decode(errors="replace")
+            raise Failure("%s hangs: run %d took more than %d s" %
+                          (binary, attempt, timeout))
+        output = proc.stdout.decode(errors="replace")
+        if REPORT[sanitizer].search(output):
+            return attempt, output
         if not stop_at_first and proc.returncode != 0:
             raise Failure("%s exited with %d:\n%s" %
-                          (binary, proc.returncode,
-                           proc.stdout.decode(errors="replace")))
+                          (binary, proc.returncode, output))
+        if expect and not re.search(expect, output):
+            raise Failure("%s broke its postcondition in run %d: the output "
+                          "does not match %r:\n%s" %
+                          (binary, attempt, expect, output))
     return 0, ""
+
+
+def apply_route(args, route, source, config, flags):
+    """Copies source into a directory of its own and applies defer-race's
+    fixes there the way `route` does; returns the fixed file and the tools'
+    output."""
+    directory = os.path.join(args.work, route)
+    shutil.rmtree(directory, ignore_errors=True)
+    os.makedirs(directory)
+    fixed = os.path.join(directory, os.path.basename(source))
+    shutil.copyfile(source, fixed)
+    tidy = [args.clang_tidy, "--load=" + args.plugin, fixed,
+            "--checks=-*,defer-race-*", "--config=" + config]
+    compiler = ["--", "-std=c++17"] + flags
+    if route == "fix-notes":
+        proc = run(tidy + ["--fix", "--fix-notes"] + compiler)
+        output = proc.stdout.decode(errors="replace")
+    else:
+        exported = os.path.join(directory, "fixes.yaml")
+        proc = run(tidy + ["--export-fixes=" + exported] + compiler)
+        output = proc.stdout.decode(errors="replace")
+        if os.path.exists(exported):
+            apply = os.path.join(os.path.dirname(args.clang_tidy),
+                                 "clang-apply-replacements")
+            proc = run([apply, directory])
+            output += proc.stdout.decode(errors="replace")
+            if proc.returncode != 0:
+                raise Failure("clang-apply-replacements failed:\n" + output)
+    return fixed, output
 
 
 def describe(warnings):
@@ -138,6 +186,7 @@ def main():
     sanitizer = header(text, "sanitizer", "thread")
     problem = header(text, "problem", "yes") == "yes"
     fix = header(text, "fix", "none")
+    expect = header(text, "expect")
     config = header(text, "config", "{}")
     # @LLVM_INCLUDE@: the headers of the LLVM whose clang builds the example.
     llvm_include = os.path.join(os.path.dirname(os.path.dirname(
@@ -173,35 +222,39 @@ def main():
         print("before fixes: " + verdict)
         summary.append("before: " + verdict)
 
-        # 3. The fixes remove it.
-        if fix != "none":
-            fixed = os.path.join(args.work, os.path.basename(args.example))
-            shutil.copyfile(args.example, fixed)
-            command = [args.clang_tidy, "--load=" + args.plugin, fixed,
-                       "--checks=-*,defer-race-*", "--config=" + config, "--fix"]
-            if fix == "--fix-notes":
-                command.append("--fix-notes")
-            proc = run(command + ["--", "-std=c++17"] + flags)
+        # 3. The fixes remove it, both ways users apply them, and do no
+        # harm.
+        for route in ("fix-notes", "apply-replacements"):
+            fixed, output = apply_route(args, route, args.example, config,
+                                        flags)
             with open(fixed, encoding="utf-8") as f:
-                if f.read() == text:
-                    raise Failure("%s changed nothing:\n%s" %
-                                  (fix, proc.stdout.decode(errors="replace")))
+                changed = f.read() != text
+            if fix == "none":
+                if changed:
+                    raise Failure("%s changed the file, but the example "
+                                  "offers no fix:\n%s" % (route, output))
+                continue
+            if not changed:
+                raise Failure("%s changed nothing:\n%s" % (route, output))
             left, output = warnings_of(args, fixed, config, flags)
             if left:
                 raise Failure("defer-race still warns after %s: %s\n%s" %
-                              (fix, describe(left), output))
-            binary = os.path.join(args.work, "after")
+                              (route, describe(left), output))
+            binary = os.path.join(args.work, route, "after")
             build(args, fixed, binary, sanitizer, flags, libs)
-            attempt, report = sanitizer_runs(binary, sanitizer, False)
+            attempt, report = sanitizer_runs(binary, sanitizer, False, expect,
+                                             HANG_SECONDS)
             if attempt:
                 raise Failure("after %s the %s sanitizer still reports (run "
-                              "%d):\n%s" % (fix, sanitizer, attempt, report))
-            verdict = "%s: compiles, checker silent, %s silent in %d runs" % (
-                fix, sanitizer, RUNS)
+                              "%d):\n%s" % (route, sanitizer, attempt, report))
+            verdict = "%s: compiles, checker silent, %s silent, no hang%s " \
+                "in %d runs" % (route, sanitizer,
+                                ", output kept" if expect else "", RUNS)
             print("after fixes: " + verdict)
             summary.append("after " + verdict)
-        else:
-            summary.append("no fix to apply")
+        if fix == "none":
+            print("fixes: none offered, file unchanged both ways")
+            summary.append("no fix offered (both ways unchanged)")
     except Failure as failure:
         print("FAILED: %s" % failure)
         summary.append("FAILED")
