@@ -110,17 +110,20 @@ void SerializeSharedCheck::report(const Conflict &C) {
                        ? joinInsteadOfDetach(Origin->Spawn, Origin->Code,
                                              W.Guard, *Analysis)
                        : JoinFix();
-    auto N = diag(Origin->Spawn.loc(),
-                  "%0%select{|; joining it instead removes the race|; waiting "
-                  "for it instead removes the race}1",
-                  DiagnosticIDs::Note)
-             << spawnSite(Origin->Spawn)
-             << (Join.Fixes.empty()                          ? 0
-                 : Origin->Spawn.Kind == SpawnKind::Executor ? 2
-                                                             : 1);
-    if (JoinOnNote)
-      for (const FixItHint &Fix : Join.Fixes)
-        N << Fix;
+    {
+      // Emitted before the next note: LLVM 14 cannot have two in flight.
+      auto N = diag(Origin->Spawn.loc(),
+                    "%0%select{|; joining it instead removes the race|; "
+                    "waiting for it instead removes the race}1",
+                    DiagnosticIDs::Note)
+               << spawnSite(Origin->Spawn)
+               << (Join.Fixes.empty()                          ? 0
+                   : Origin->Spawn.Kind == SpawnKind::Executor ? 2
+                                                               : 1);
+      if (JoinOnNote)
+        for (const FixItHint &Fix : Join.Fixes)
+          N << Fix;
+    }
     if (Origin->Via.empty())
       noteJoinRisk(*this, Join.Risk, Origin->Spawn);
   }
