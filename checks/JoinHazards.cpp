@@ -162,10 +162,7 @@ private:
       if (const auto *DRE = llvm::dyn_cast<DeclRefExpr>(S)) {
         Names = llvm::isa<VarDecl>(DRE->getDecl()) || Names;
         if (const auto *V = llvm::dyn_cast<VarDecl>(DRE->getDecl()))
-          Progress =
-              V->isLocalVarDecl() && !DRE->refersToEnclosingVariableOrCapture()
-                  ? true // the thread's own variable
-                  : Mutations.isMutated(V);
+          Progress = Mutations.isMutated(V);
       } else if (const auto *ME = llvm::dyn_cast<MemberExpr>(S)) {
         Progress = memberMutated(ME->getMemberDecl(), Body);
       } else if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(S)) {

@@ -58,11 +58,24 @@ summaries = os.path.join(work, "summaries")
 config = ("{CheckOptions: [{key: SummaryDirectory, value: '%s'}, "
           "{key: SummaryMode, value: export}, "
           "{key: DetachedSpawners, value: fireAndForget}]}" % summaries)
-proc = subprocess.run(
-    [sys.executable, args.run_clang_tidy, "-clang-tidy-binary", wrapper,
-     "-p", work, "-j", str(args.jobs), "-quiet",
-     "-checks=-*,defer-race-serialize-shared", "-config", config],
-    stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+# run-clang-tidy of LLVM 14 waits for its queue with no timeout: a worker
+# thread that dies on an exception (its own, after clang-tidy has finished)
+# leaves it waiting forever. Seen once, on a loaded machine, with every
+# summary already written. A hang is reported as such, and the run is made
+# again once from scratch.
+for attempt in (1, 2):
+    shutil.rmtree(summaries, ignore_errors=True)
+    try:
+        proc = subprocess.run(
+            [sys.executable, args.run_clang_tidy, "-clang-tidy-binary",
+             wrapper, "-p", work, "-j", str(args.jobs), "-quiet",
+             "-checks=-*,defer-race-serialize-shared", "-config", config],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=900)
+        break
+    except subprocess.TimeoutExpired:
+        sys.stderr.write("run-clang-tidy hung (attempt %d)\n" % attempt)
+else:
+    sys.exit("run-clang-tidy hung twice")
 if proc.returncode != 0:
     print(proc.stdout.decode(errors="replace"))
     sys.exit("run-clang-tidy failed")
