@@ -19,21 +19,34 @@ constexpr unsigned MaxDepth = 3;
 constexpr unsigned MaxFunctions = 16;
 constexpr unsigned MaxNodes = 4000;
 
-// Whether a statement leaves the loop it is in: break, return, goto, throw.
-bool leavesLoop(const Stmt *S) {
-  bool Leaves = false;
-  forEachStmt(S, MaxNodes, [&](const Stmt *Sub) {
-    // A nested loop's break ends that loop, not ours.
-    if (Sub != S &&
-        (llvm::isa<ForStmt>(Sub) || llvm::isa<WhileStmt>(Sub) ||
-         llvm::isa<DoStmt>(Sub) || llvm::isa<CXXForRangeStmt>(Sub) ||
-         llvm::isa<SwitchStmt>(Sub)))
-      return false;
-    Leaves = llvm::isa<BreakStmt>(Sub) || llvm::isa<ReturnStmt>(Sub) ||
-             llvm::isa<GotoStmt>(Sub) || llvm::isa<CXXThrowExpr>(Sub);
-    return Leaves;
-  });
-  return Leaves;
+// Statements that leave the loop they are in.
+bool isExit(const Stmt *S) {
+  return llvm::isa<BreakStmt>(S) || llvm::isa<ReturnStmt>(S) ||
+         llvm::isa<GotoStmt>(S) || llvm::isa<CXXThrowExpr>(S);
+}
+
+// Statements whose breaks are their own (a nested loop or switch), or that
+// run elsewhere (a lambda). An exit from a loop nested in ours is missed:
+// the loop then looks harder to leave, which only costs a fix.
+bool hasOwnExits(const Stmt *S) {
+  return llvm::isa<ForStmt>(S) || llvm::isa<WhileStmt>(S) ||
+         llvm::isa<DoStmt>(S) || llvm::isa<CXXForRangeStmt>(S) ||
+         llvm::isa<SwitchStmt>(S) || llvm::isa<LambdaExpr>(S);
+}
+
+// Whether S, part of a loop's body, may leave that loop.
+bool leavesLoop(const Stmt *S, unsigned &Budget) {
+  if (!S || Budget == 0)
+    return false;
+  --Budget;
+  if (isExit(S))
+    return true;
+  if (hasOwnExits(S))
+    return false;
+  for (const Stmt *Child : S->children())
+    if (leavesLoop(Child, Budget))
+      return true;
+  return false;
 }
 
 class ThreadScan {
@@ -114,14 +127,11 @@ private:
     if (!S || Unconditional || Budget == 0)
       return;
     --Budget;
-    // A nested loop's or switch's break ends that one; a lambda runs
-    // elsewhere.
-    if (llvm::isa<ForStmt>(S) || llvm::isa<WhileStmt>(S) ||
-        llvm::isa<DoStmt>(S) || llvm::isa<CXXForRangeStmt>(S) ||
-        llvm::isa<SwitchStmt>(S) || llvm::isa<LambdaExpr>(S))
+    if (hasOwnExits(S))
       return;
     if (const auto *If = llvm::dyn_cast<IfStmt>(S)) {
-      if (leavesLoop(If->getThen()) || leavesLoop(If->getElse())) {
+      if (leavesLoop(If->getThen(), Budget) ||
+          leavesLoop(If->getElse(), Budget)) {
         Exits.push_back(If->getCond());
         return;
       }
@@ -129,8 +139,7 @@ private:
       exitsIn(If->getElse(), Exits, Unconditional, Budget);
       return;
     }
-    if (llvm::isa<BreakStmt>(S) || llvm::isa<ReturnStmt>(S) ||
-        llvm::isa<GotoStmt>(S) || llvm::isa<CXXThrowExpr>(S)) {
+    if (isExit(S)) {
       Unconditional = true;
       return;
     }

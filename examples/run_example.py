@@ -57,7 +57,7 @@ class Failure(Exception):
 
 
 def header(text, key, default=None):
-    m = re.search(r"^// %s:\s*(.*)$" % re.escape(key), text, re.M)
+    m = re.search(r"^// %s:[ \t]*(.*)$" % re.escape(key), text, re.M)
     return m.group(1).strip() if m else default
 
 

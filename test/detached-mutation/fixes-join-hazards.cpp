@@ -189,3 +189,39 @@ void endless(Response &res) {
   });
 }
 // WHY: :[[@LINE-6]]:7: note: no fix: waiting for the thread where the guard runs could block forever: it loops here without end
+
+// A break inside a switch ends the switch, not the loop around it.
+void breakEndsSwitch(Response &res, int &mode) {
+  auto g = gsl::finally([&res, &mode] {
+    std::thread([&res, &mode] {
+      for (;;) {
+        switch (mode) {
+        case 1:
+          res.count++;
+          break;
+        default:
+          break;
+        }
+      }
+    }).detach();
+    // CHECK-MESSAGES: :[[@LINE-1]]:8: warning: thread detached in a scope-exit guard may still be writing 'res.count' after 'breakEndsSwitch' returns [defer-race-detached-mutation]
+  });
+}
+// WHY: :[[@LINE-13]]:7: note: no fix: waiting for the thread where the guard runs could block forever: it loops here without end
+
+// Twin: a loop that returns from inside an if ends when its own counter
+// says so.
+void returnsWhenDone(Response &res) {
+  auto g = gsl::finally([&res] {
+    std::thread([&res] {
+      int left = 3;
+      while (true) {
+        if (--left == 0)
+          return;
+        res.count++;
+      }
+    }).detach();
+    // CHECK-MESSAGES: :[[@LINE-1]]:8: warning: thread detached in a scope-exit guard may still be writing 'res.count' after 'returnsWhenDone' returns [defer-race-detached-mutation]
+    // CHECK-FIXES: {{^}}    }).join();{{$}}
+  });
+}
