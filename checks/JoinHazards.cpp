@@ -63,7 +63,7 @@ public:
       return;
     forEachStmt(Body, MaxNodes, [&](const Stmt *S) {
       visit(S, Body, Depth);
-      return bool(Risk);
+      return static_cast<bool>(Risk);
     });
   }
 
