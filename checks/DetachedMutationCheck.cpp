@@ -128,7 +128,8 @@ void DetachedMutationCheck::report(const GuardCallable &G,
       << Object;
 
   if (JoinOffer.Risk)
-    noteJoinRisk(*this, JoinOffer.Risk, GW.Spawn);
+    noteJoinRisk(*this, JoinOffer.Risk, GW.Spawn,
+                 /*OtherFix=*/PreferCopy && !Copy.Fixes.empty());
 
   // The other fix, on a note, for editors to offer as an alternative. Batch
   // tools (clang-apply-replacements, --fix-notes) apply a note's fix when the

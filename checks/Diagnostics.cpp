@@ -109,7 +109,7 @@ void noteSpawn(ClangTidyCheck &Check, const DetachedSpawn &S, bool AtWarning,
 }
 
 void noteJoinRisk(ClangTidyCheck &Check, const JoinRisk &Risk,
-                  const DetachedSpawn &S) {
+                  const DetachedSpawn &S, bool OtherFix) {
   if (!Risk)
     return;
   int Why = 0;
@@ -133,7 +133,8 @@ void noteJoinRisk(ClangTidyCheck &Check, const JoinRisk &Risk,
   if (Loc.isInvalid())
     Loc = S.loc();
   Check.diag(Loc,
-             "no fix: waiting for the %select{thread|work}0 where the guard "
+             "%select{no fix|no join}3: waiting for the %select{thread|work}0 "
+             "where the guard "
              "runs could block forever: %select{its code is not in sight|it "
              "loops here without end|it loops here until other code changes "
              "what it reads|it waits here for a signal that other code gives|"
@@ -141,7 +142,8 @@ void noteJoinRisk(ClangTidyCheck &Check, const JoinRisk &Risk,
              "runs|it takes a lock here that may still be held when the "
              "guard runs}1",
              DiagnosticIDs::Note)
-      << (S.Kind == SpawnKind::Executor) << Why << ownerName(Risk.Holder);
+      << (S.Kind == SpawnKind::Executor) << Why << ownerName(Risk.Holder)
+      << OtherFix;
 }
 
 } // namespace clang::tidy::defer_race

@@ -55,11 +55,12 @@ void noteImported(ClangTidyCheck &Check, SourceLocation Loc,
 void noteSpawn(ClangTidyCheck &Check, const DetachedSpawn &S, bool AtWarning,
                AnalysisContext &Analysis);
 
-/// Why no join is offered: "no fix: joining the thread where the guard runs
-/// could wait forever: it waits here for a signal ...", at the hazard (or at
-/// the spawn when its code is not in sight).
+/// Why no join is offered: "no fix: waiting for the thread where the guard
+/// runs could block forever: it waits here for a signal ...", at the hazard
+/// (or at the spawn when its code is not in sight). "no join" instead of "no
+/// fix" when the finding carries another fix (OtherFix).
 void noteJoinRisk(ClangTidyCheck &Check, const JoinRisk &Risk,
-                  const DetachedSpawn &S);
+                  const DetachedSpawn &S, bool OtherFix);
 
 } // namespace clang::tidy::defer_race
 

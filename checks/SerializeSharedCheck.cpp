@@ -80,9 +80,11 @@ void SerializeSharedCheck::report(const Conflict &C) {
        "serializing '%0' while a detached thread may still be writing "
        "%select{'%2'|it}1")
       << Read << (Read == Written) << Written;
+  bool SnapshotOffered = false;
   {
     bool Stale = false;
     FixIts Snapshot = snapshotFix(C, *Analysis, Stale);
+    SnapshotOffered = !Snapshot.empty();
     auto N = diag(C.R.Access->getBeginLoc(),
                   "'%0' is read here%select{|; serializing a snapshot taken "
                   "before the call instead removes the race|; no snapshot "
@@ -125,7 +127,7 @@ void SerializeSharedCheck::report(const Conflict &C) {
           N << Fix;
     }
     if (Origin->Via.empty())
-      noteJoinRisk(*this, Join.Risk, Origin->Spawn);
+      noteJoinRisk(*this, Join.Risk, Origin->Spawn, SnapshotOffered);
   }
   if (W.ImportedWrite) {
     // Known from another translation unit's summary.

@@ -5,6 +5,9 @@
 //
 // RUN: %check_defer_race --fix-notes %s defer-race-detached-mutation %t -- -- -std=c++17
 // RUN: %clang_tidy --load=%loader --checks=-*,defer-race-detached-mutation %s -- -std=c++17 2>&1 | FileCheck %s --check-prefix=WHY --implicit-check-not="no fix:"
+// With PreferredFix: copy the warning carries the copy: the note says "no join".
+// RUN: %clang_tidy --load=%loader --checks=-*,defer-race-detached-mutation %s '--config={CheckOptions: [{key: defer-race-detached-mutation.PreferredFix, value: copy}]}' -- -std=c++17 2>&1 | FileCheck %s --check-prefix=COPY --implicit-check-not="no fix:"
+// COPY: :[[@LINE+95]]:7: note: no join: waiting for the thread where the guard runs could block forever: it loops here until other code changes what it reads
 
 #include <gsl/gsl>
 
