@@ -8,6 +8,7 @@
 // sanitizer: address
 // problem: yes
 // fix: --fix
+// expect: retries=4
 
 #include <gsl/gsl>
 

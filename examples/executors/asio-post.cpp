@@ -5,6 +5,7 @@
 // sanitizer: thread
 // problem: yes
 // fix: --fix
+// expect: "accessLog":"GET /candidates 200","body":"candidates"
 
 #include <boost/asio.hpp>
 #include <gsl/gsl>

@@ -5,6 +5,7 @@
 // sanitizer: thread
 // problem: yes
 // fix: --fix
+// expect: "name":"ada"
 // config: {CheckOptions: [{key: defer-race-detached-mutation.PreferredFix, value: copy}]}
 
 #include <gsl/gsl>

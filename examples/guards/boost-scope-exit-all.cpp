@@ -6,6 +6,7 @@
 // sanitizer: thread
 // problem: yes
 // fix: --fix
+// expect: (?m)^35$
 // libs: -lprotobuf
 
 #include <boost/scope_exit.hpp>

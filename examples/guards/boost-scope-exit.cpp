@@ -4,6 +4,7 @@
 // sanitizer: thread
 // problem: yes
 // fix: --fix
+// expect: "status" : "shipped, customer notified"
 // flags: -isystem /usr/include/jsoncpp
 // libs: -lboost_thread -ljsoncpp
 

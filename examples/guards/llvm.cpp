@@ -4,6 +4,7 @@
 // sanitizer: thread
 // problem: yes
 // fix: --fix
+// expect: "etag":"etag-from-the-refresher"
 // flags: -isystem @LLVM_INCLUDE@ -Wno-deprecated-declarations
 
 #include <llvm/ADT/ScopeExit.h>

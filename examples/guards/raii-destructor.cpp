@@ -6,6 +6,7 @@
 // sanitizer: thread
 // problem: yes
 // fix: --fix
+// expect: served=1
 
 #include <chrono>
 #include <cstdio>

@@ -6,6 +6,7 @@
 // sanitizer: thread
 // problem: yes
 // fix: --fix
+// expect: "attempts":1
 
 #include <nlohmann/json.hpp>
 

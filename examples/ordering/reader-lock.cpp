@@ -5,6 +5,7 @@
 // sanitizer: thread
 // problem: yes
 // fix: --fix
+// expect: (?m)^1$
 
 #include <gsl/gsl>
 #include <nlohmann/json.hpp>

@@ -52,3 +52,4 @@ int main() {
 // sanitizer: thread
 // problem: yes
 // fix: --fix
+// expect: "data":"candidates","wreqlog":"request handled"

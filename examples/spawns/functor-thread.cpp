@@ -6,6 +6,7 @@
 // sanitizer: thread
 // problem: yes
 // fix: --fix
+// expect: \[42\]
 
 #include <gsl/gsl>
 #include <nlohmann/json.hpp>
