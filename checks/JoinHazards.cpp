@@ -2,7 +2,6 @@
 
 #include "JoinHazards.h"
 #include "Expressions.h"
-#include "FixIts.h"
 #include "Handshakes.h"
 #include "Locks.h"
 
@@ -208,30 +207,20 @@ private:
   llvm::SmallPtrSet<const Stmt *, 8> Seen;
 };
 
-} // namespace
-
-bool lockHeldAround(const Stmt *S, const Stmt *Body,
+// Whether a lock is held around S, a statement of Body, the body of F
+// (LockIndex::heldAt(): a lock_guard-like variable or a locked mutex in an
+// enclosing block, an enclosing if's initializer, a try_lock() branch).
+bool lockHeldAround(const Stmt *S, const FunctionDecl *F, const Stmt *Body,
                     AnalysisContext &Analysis) {
-  if (!S || !Body)
+  if (!S || !F || !Body)
     return false;
-  const ParentMap &PM = Analysis.body(Body).parents();
-  unsigned Depth = 0;
-  for (const Stmt *Child = S, *P = PM.getParent(S); P && Depth < 256;
-       Child = P, P = PM.getParent(P), ++Depth) {
-    const auto *Block = llvm::dyn_cast<CompoundStmt>(P);
-    if (!Block)
-      continue;
-    llvm::SmallVector<LockState, 2> Held;
-    for (const Stmt *St : Block->body()) {
-      if (St == Child)
-        break;
-      scanForLocks(St, Held);
-    }
-    if (!Held.empty())
-      return true;
-  }
-  return false;
+  return Analysis.body(Body, F)
+      .locks()
+      .heldAt(S, Frame::root(F), ObjectResolver())
+      .has_value();
 }
+
+} // namespace
 
 JoinRisk joinRisk(const DetachedSpawn &S, const Stmt *Code,
                   const VarDecl *Guard, AnalysisContext &Analysis) {
@@ -254,12 +243,13 @@ JoinRisk joinRisk(const DetachedSpawn &S, const Stmt *Code,
   if (!Decl || !Owner)
     return Locked;
   Locked.Holder = Owner;
-  if (lockHeldAround(Decl, OwnerBody, Analysis))
+  if (lockHeldAround(Decl, Owner, OwnerBody, Analysis))
     return Locked;
   for (const CallSite &Site : Analysis.callersOf(Owner)) {
     if (!Site.Caller || !Site.Caller->hasBody())
       continue;
-    if (lockHeldAround(Site.Call, Site.Caller->getBody(), Analysis)) {
+    if (lockHeldAround(Site.Call, Site.Caller, Site.Caller->getBody(),
+                       Analysis)) {
       Locked.Holder = Site.Caller;
       return Locked;
     }

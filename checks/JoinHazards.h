@@ -45,10 +45,6 @@ struct JoinRisk {
 JoinRisk joinRisk(const DetachedSpawn &S, const Stmt *Code,
                   const VarDecl *Guard, AnalysisContext &Analysis);
 
-/// Whether a lock is held around S, a statement of Body: a lock_guard-like
-/// variable or a locked mutex declared before it in an enclosing block.
-bool lockHeldAround(const Stmt *S, const Stmt *Body, AnalysisContext &Analysis);
-
 } // namespace clang::tidy::defer_race
 
 #endif // DEFER_RACE_CHECKS_JOINHAZARDS_H
