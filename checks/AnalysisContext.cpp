@@ -2,6 +2,7 @@
 
 #include "AnalysisContext.h"
 #include "Expressions.h"
+#include "Pools.h"
 
 #include "clang/AST/RecursiveASTVisitor.h"
 
@@ -135,7 +136,13 @@ AnalysisContext::AnalysisContext(ASTContext &Ctx) : Ctx(Ctx) {}
 
 AnalysisContext::~AnalysisContext() = default;
 
-const AnalysisContext::CallIndex &AnalysisContext::callIndex() {
+PoolIndex &AnalysisContext::pools() {
+  if (!Pools)
+    Pools = std::make_unique<PoolIndex>(*this);
+  return *Pools;
+}
+
+const AnalysisContext::CallIndex &AnalysisContext::calls() {
   if (!Callers) {
     Callers = std::make_unique<CallIndex>();
     CallerCollector(Ctx.getSourceManager(), *Callers)
@@ -159,21 +166,21 @@ auto entriesOf(const Map &M, const D *Decl)
 } // namespace
 
 llvm::ArrayRef<CallSite> AnalysisContext::callersOf(const FunctionDecl *F) {
-  return entriesOf(callIndex().Calls, F);
+  return entriesOf(calls().Calls, F);
 }
 
 llvm::ArrayRef<CallSite>
 AnalysisContext::factoryCallsOf(const CXXRecordDecl *RD) {
-  return entriesOf(callIndex().Factories, RD);
+  return entriesOf(calls().Factories, RD);
 }
 
 llvm::ArrayRef<FieldStore> AnalysisContext::storesInto(const FieldDecl *Field) {
-  return entriesOf(callIndex().Stores, Field);
+  return entriesOf(calls().Stores, Field);
 }
 
 llvm::ArrayRef<ConstructionSite>
 AnalysisContext::constructionsOf(const CXXConstructorDecl *CD) {
-  return entriesOf(callIndex().Constructions, CD);
+  return entriesOf(calls().Constructions, CD);
 }
 
 BodyContext::BodyContext(const Stmt *Body, const Decl *Owner, ASTContext &Ctx)

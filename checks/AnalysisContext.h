@@ -28,6 +28,8 @@
 
 namespace clang::tidy::defer_race {
 
+class PoolIndex;
+
 /// One function or lambda body, and what has been built for it.
 class BodyContext {
 public:
@@ -131,7 +133,7 @@ public:
   llvm::ArrayRef<FieldStore> storesInto(const FieldDecl *Field);
 
   /// Every call and construction of the translation unit's own code, by what it
-  /// names (built by callIndex()).
+  /// names (built by calls()).
   struct CallIndex {
     llvm::DenseMap<const FunctionDecl *, llvm::SmallVector<CallSite, 2>> Calls;
     llvm::DenseMap<const CXXConstructorDecl *,
@@ -142,12 +144,18 @@ public:
     llvm::DenseMap<const FieldDecl *, llvm::SmallVector<FieldStore, 1>> Stores;
   };
 
+  /// The index itself, built the first time it is asked for.
+  const CallIndex &calls();
+
+  /// The home-made thread pools of the translation unit (Pools.h).
+  PoolIndex &pools();
+
 private:
   ASTContext &Ctx;
   llvm::DenseMap<const Stmt *, std::unique_ptr<BodyContext>> Bodies;
 
-  const CallIndex &callIndex();
   std::unique_ptr<CallIndex> Callers;
+  std::unique_ptr<PoolIndex> Pools;
 };
 
 } // namespace clang::tidy::defer_race

@@ -434,16 +434,22 @@ void ConcurrentReadFinder::conflictsIn(const FunctionDecl *Fn,
         if (!mayRunAfter(W->Pos, R.Pos, W->Storage ? &*W->Storage : nullptr))
           continue;
         // A published write, and the caller waits after the call and
-        // before it reads.
-        if (W->Published && W->Call)
-          if (const CallExpr *Wait =
-                  firstWaitAfter(W->Call, Fn->getBody(), Facts.analysis());
-              Wait && Facts.analysis()
-                          .ast()
-                          .getSourceManager()
-                          .isBeforeInTranslationUnit(Wait->getBeginLoc(),
-                                                     R.Access->getBeginLoc()))
-            continue;
+        // before it reads; or work given to a pool of ours, and the caller
+        // waits for that pool (pool.Wait()) after the call and before it
+        // reads.
+        const SourceManager &SM = Facts.analysis().ast().getSourceManager();
+        auto WaitsBeforeRead = [&](const CallExpr *Wait) {
+          return Wait && SM.isBeforeInTranslationUnit(Wait->getBeginLoc(),
+                                                      R.Access->getBeginLoc());
+        };
+        if (W->Published && W->Call &&
+            WaitsBeforeRead(
+                firstWaitAfter(W->Call, Fn->getBody(), Facts.analysis())))
+          continue;
+        if (W->Call && W->Origin && W->Origin->Spawn.Pool &&
+            WaitsBeforeRead(poolWaitAfter(W->Origin->Spawn, W->Call,
+                                          Fn->getBody(), Facts.analysis())))
+          continue;
         Conflict C;
         C.Serializer = Site.S;
         C.R = R;

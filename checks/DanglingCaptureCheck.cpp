@@ -38,11 +38,13 @@ void DanglingCaptureCheck::registerMatchers(MatchFinder *Finder) {
           executorFunctionNames().begin(), executorFunctionNames().end())))));
   std::vector<llvm::StringRef> SpawnerNames(Common.DetachedSpawners.begin(),
                                             Common.DetachedSpawners.end());
+  // Calls that pass a callable to a function of ours: it may be a pool
+  // (Pools.h).
   auto Anchor =
       SpawnerNames.empty()
-          ? callExpr(anyOf(Detach, Pthread, Executor))
+          ? callExpr(anyOf(Detach, Pthread, Executor, callPassingCallable()))
           : callExpr(anyOf(
-                Detach, Pthread, Executor,
+                Detach, Pthread, Executor, callPassingCallable(),
                 callExpr(callee(functionDecl(hasAnyName(SpawnerNames))))));
   Finder->addMatcher(
       traverse(Traversal, callExpr(unless(isExpansionInSystemHeader()), Anchor)

@@ -1,7 +1,9 @@
 //===--- DetachedMutationCheck.cpp - defer-race-detached-mutation ---------===//
 
 #include "DetachedMutationCheck.h"
+#include "Compat.h"
 #include "Diagnostics.h"
+#include "Expressions.h"
 #include "FixIts.h"
 #include "Matchers.h"
 
@@ -13,12 +15,14 @@ namespace clang::tidy::defer_race {
 
 static constexpr char GuardVar[] = "guard-var";
 static constexpr char GuardAssign[] = "guard-assignment";
+static constexpr char PostCall[] = "post-call";
 
 DetachedMutationCheck::DetachedMutationCheck(llvm::StringRef Name,
                                              ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context), Common(*this, Options),
       PreferCopy(enumOption(*this, Options, "PreferredFix", PreferredFix::Join,
                             /*LocalOrGlobal=*/false) == PreferredFix::Copy),
+      SuggestSpawners(Options.get("SuggestSpawners", false)),
       Guards(Common.ScopeGuards),
       Spawns(Common.DetachedSpawners, Common.ConcurrentExecutors) {}
 
@@ -26,6 +30,7 @@ void DetachedMutationCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Common.store(Options, Opts);
   Options.store(Opts, "PreferredFix",
                 PreferCopy ? PreferredFix::Copy : PreferredFix::Join);
+  Options.store(Opts, "SuggestSpawners", SuggestSpawners);
 }
 
 void DetachedMutationCheck::registerMatchers(MatchFinder *Finder) {
@@ -33,6 +38,15 @@ void DetachedMutationCheck::registerMatchers(MatchFinder *Finder) {
                      this);
   Finder->addMatcher(traverse(Traversal, lambdaAssignment().bind(GuardAssign)),
                      this);
+  if (SuggestSpawners)
+    Finder->addMatcher(
+        traverse(Traversal,
+                 callExpr(unless(isExpansionInSystemHeader()),
+                          callee(functionDecl(unless(hasBody(stmt())))),
+                          hasAnyArgument(expr(anyOf(
+                              lambdaExpr(), hasDescendant(lambdaExpr())))))
+                     .bind(PostCall)),
+        this);
 }
 
 void DetachedMutationCheck::check(const MatchFinder::MatchResult &Result) {
@@ -41,6 +55,10 @@ void DetachedMutationCheck::check(const MatchFinder::MatchResult &Result) {
     Facts = std::make_unique<DetachedWriterFacts>(
         Guards, Spawns, *Analysis,
         Common.importsSummaries() ? Common.SummaryDirectory : std::string());
+  }
+  if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>(PostCall)) {
+    suggestSpawner(Call);
+    return;
   }
   std::optional<GuardCallable> G;
   if (const auto *V = Result.Nodes.getNodeAs<VarDecl>(GuardVar))
@@ -52,6 +70,60 @@ void DetachedMutationCheck::check(const MatchFinder::MatchResult &Result) {
     return;
   for (const GuardWriter &W : Facts->writersOf(*G))
     report(*G, W, *Result.Context);
+}
+
+namespace {
+// Verbs that name handing work to someone else.
+bool namesPosting(llvm::StringRef Name) {
+  static constexpr llvm::StringLiteral Verbs[] = {
+      "submit",   "schedule", "post",    "add",   "enqueue",
+      "runasync", "dispatch", "execute", "async", "defer"};
+  std::string Lower = Name.lower();
+  llvm::StringRef L(Lower);
+  return llvm::any_of(Verbs, [&](llvm::StringRef V) {
+    return compat::startsWith(L, V) || compat::endsWith(L, V);
+  });
+}
+
+// A lambda that refers to something of the caller: a by-reference capture
+// or `this`.
+bool capturesByReference(const LambdaExpr *L) {
+  return llvm::any_of(L->captures(), [](const LambdaCapture &C) {
+    return C.capturesThis() ||
+           (C.capturesVariable() && C.getCaptureKind() == LCK_ByRef);
+  });
+}
+} // namespace
+
+void DetachedMutationCheck::suggestSpawner(const CallExpr *Call) {
+  const FunctionDecl *Callee = Call->getDirectCallee();
+  if (!Callee || !Callee->getIdentifier() || definitionOf(Callee) ||
+      !namesPosting(Callee->getName()) || Spawns.isSpawnApi(Callee) ||
+      !Analysis)
+    return;
+  if (!llvm::any_of(Call->arguments(), [](const Expr *A) {
+        // Through the conversion to a std::function or a task type.
+        for (unsigned Steps = 0; A && Steps < 4; ++Steps) {
+          A = ignoreWrappers(A);
+          if (const auto *L = llvm::dyn_cast<LambdaExpr>(A))
+            return capturesByReference(L);
+          const auto *CE = llvm::dyn_cast<CXXConstructExpr>(A);
+          A = CE && CE->getNumArgs() >= 1 ? CE->getArg(0) : nullptr;
+        }
+        return false;
+      }))
+    return;
+  // Recognised anyway: a virtual submit with pool overriders, or a summary.
+  if (Spawns.spawnAt(Call, *Analysis))
+    return;
+  const std::string Name = qualifiedName(Callee);
+  if (!Suggested.insert(Name).second)
+    return;
+  diag(Call->getBeginLoc(),
+       "'%0' is not defined in this translation unit; if it runs the "
+       "callable on another thread without waiting, list it in "
+       "DetachedSpawners so that defer-race checks the work it is given")
+      << Name;
 }
 
 void DetachedMutationCheck::report(const GuardCallable &G,

@@ -8,6 +8,7 @@
 #include "DetachedWriters.h"
 
 #include "clang-tidy/ClangTidyCheck.h"
+#include "llvm/ADT/StringSet.h"
 #include <memory>
 
 namespace clang::tidy::defer_race {
@@ -35,9 +36,16 @@ public:
 
 private:
   void report(const GuardCallable &G, const GuardWriter &W, ASTContext &Ctx);
+  /// SuggestSpawners: a call that hands a lambda capturing by reference to
+  /// a function whose name suggests posting work and whose code is not in
+  /// sight.
+  void suggestSpawner(const CallExpr *Call);
 
   const CommonOptions Common;
   const bool PreferCopy;
+  const bool SuggestSpawners;
+  /// The functions already suggested in this run.
+  llvm::StringSet<> Suggested;
   const ScopeGuardRecogniser Guards;
   const SpawnRecogniser Spawns;
   /// What is known about the bodies of the current translation unit.

@@ -5,6 +5,7 @@
 #include "Expressions.h"
 #include "GuardState.h"
 #include "Handshakes.h"
+#include "Pools.h"
 #include "Vocabulary.h"
 
 #include "clang/Basic/SourceManager.h"
@@ -50,7 +51,11 @@ DetachedWriterFacts::DetachedWriterFacts(const ScopeGuardRecogniser &Guards,
                                          std::string SummaryDirectory)
     : Guards(Guards), Spawns(Spawns), Analysis(Analysis), Ctx(Analysis.ast()),
       SummaryDirectory(std::move(SummaryDirectory)),
-      Nolint(Ctx.getSourceManager()) {}
+      Nolint(Ctx.getSourceManager()) {
+  // Pools defined in other translation units are known by their summaries.
+  if (!this->SummaryDirectory.empty())
+    Analysis.pools().useSummaries(imported());
+}
 
 const SummaryStore *DetachedWriterFacts::imported() {
   if (!ImportTried) {
@@ -853,6 +858,12 @@ FunctionRecord DetachedWriterFacts::record(const FunctionDecl *F) {
     return std::string(P.getFilename()) + ":" + std::to_string(P.getLine()) +
            ":" + std::to_string(P.getColumn());
   };
+
+  // A thread pool's submit: what phase two needs to find its callers.
+  if (std::optional<PoolSubmit> Submit = Analysis.pools().submitOf(Def)) {
+    R.RunsDetached = Submit->Param;
+    R.ReturnsHandle = Submit->ReturnsHandle;
+  }
 
   // Writes still running when Def returns.
   for (const LeftWrite &LW : summaryOf(Def).Writes) {

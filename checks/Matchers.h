@@ -36,6 +36,19 @@ inline auto userFunctionDefinition() {
                       hasBody(compoundStmt()));
 }
 
+/// A call of a function of user code (not a system header) that passes a
+/// callable: a candidate submit to a thread pool of ours (Pools.h).
+inline auto callPassingCallable() {
+  using namespace ast_matchers;
+  return callExpr(
+      callee(functionDecl(unless(isExpansionInSystemHeader()))),
+      hasAnyArgument(ignoringParenImpCasts(anyOf(
+          lambdaExpr(), cxxBindTemporaryExpr(), materializeTemporaryExpr(),
+          declRefExpr(to(functionDecl())),
+          unaryOperator(hasOperatorName("&"),
+                        hasUnaryOperand(declRefExpr(to(functionDecl()))))))));
+}
+
 /// The traversal all defer-race matchers use. Template instantiations are
 /// where dependent code gets types we can reason about, and temporaries and
 /// implicit destructors are where guards and threads live, so the checks

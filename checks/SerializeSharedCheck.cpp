@@ -47,8 +47,8 @@ void SerializeSharedCheck::check(const MatchFinder::MatchResult &Result) {
   }
   if (Common.exportsSummaries()) {
     FunctionRecord R = Facts->record(F);
-    if (!R.USR.empty() &&
-        (!R.Leaves.empty() || !R.Spawns.empty() || !R.Calls.empty()))
+    if (!R.USR.empty() && (!R.Leaves.empty() || !R.Spawns.empty() ||
+                           !R.Calls.empty() || R.RunsDetached))
       Exported.push_back(std::move(R));
   }
   llvm::SmallVector<Conflict, 2> Conflicts;

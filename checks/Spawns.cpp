@@ -2,6 +2,7 @@
 
 #include "Spawns.h"
 #include "Expressions.h"
+#include "Pools.h"
 #include "Vocabulary.h"
 
 #include "clang/AST/RecursiveASTVisitor.h"
@@ -225,12 +226,19 @@ bool SpawnRecogniser::isConcurrentExecutor(QualType T) const {
 }
 
 bool SpawnRecogniser::isThreadClass(QualType T) const {
+  return isThreadType(T);
+}
+
+bool isThreadType(QualType T) {
   if (T.isNull())
     return false;
   T = T.getNonReferenceType();
   if (T->isPointerType())
     T = T->getPointeeType();
-  const CXXRecordDecl *RD = T->getAsCXXRecordDecl();
+  return isThreadRecord(T->getAsCXXRecordDecl());
+}
+
+bool isThreadRecord(const CXXRecordDecl *RD) {
   if (threadClasses().matches(RD))
     return true;
   // A class derived from a thread is one.
@@ -363,9 +371,10 @@ SpawnRecogniser::fromPthreadDetach(const CallExpr *Call,
 }
 
 std::optional<DetachedSpawn>
-SpawnRecogniser::fromSpawner(const CallExpr *Call) const {
+SpawnRecogniser::fromSpawner(const CallExpr *Call,
+                             AnalysisContext &Analysis) const {
   if (Spawners.empty() || !Spawners.matches(Call->getDirectCallee()))
-    return std::nullopt;
+    return fromPool(Call, Analysis);
   unsigned First = llvm::isa<CXXOperatorCallExpr>(Call) ? 1 : 0;
   for (unsigned I = First; I < Call->getNumArgs(); ++I) {
     llvm::ArrayRef<const Expr *> Rest(Call->getArgs() + I + 1,
@@ -381,6 +390,42 @@ SpawnRecogniser::fromSpawner(const CallExpr *Call) const {
     return S;
   }
   return std::nullopt;
+}
+
+std::optional<DetachedSpawn>
+SpawnRecogniser::fromPool(const CallExpr *Call,
+                          AnalysisContext &Analysis) const {
+  const FunctionDecl *Callee = Call->getDirectCallee();
+  if (!Callee || isSpawnApi(Callee))
+    return std::nullopt;
+  std::optional<PoolSubmit> Submit = Analysis.pools().submitOf(Callee);
+  // A function of ours that hands the callable on to a pool is a helper:
+  // the spawn is the submit inside it.
+  if (!Submit || (Submit->HandedOn && definitionOf(Callee)))
+    return std::nullopt;
+  // pool(task) through an operator: the object is argument 0.
+  unsigned I = Submit->Param + (llvm::isa<CXXOperatorCallExpr>(Call) &&
+                                        llvm::isa<CXXMethodDecl>(Callee)
+                                    ? 1
+                                    : 0);
+  if (I >= Call->getNumArgs())
+    return std::nullopt;
+  DetachedSpawn S;
+  S.Kind = SpawnKind::Spawner;
+  S.Start = Call;
+  S.Callable =
+      callableFrom(Call->getArg(I),
+                   llvm::ArrayRef<const Expr *>(Call->getArgs() + I + 1,
+                                                Call->getNumArgs() - I - 1));
+  if (!S.Callable.valid() && !hasCallableType(Call->getArg(I)))
+    return std::nullopt;
+  S.What = qualifiedName(Callee);
+  if (const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Call))
+    S.Pool = MC->getImplicitObjectArgument();
+  S.PoolStorage = Submit->Storage;
+  // A future or a handle is returned: waiting for it ends the work.
+  S.FutureToken = Submit->ReturnsHandle;
+  return S;
 }
 
 std::optional<DetachedSpawn>
@@ -556,17 +601,37 @@ const CallExpr *poolWaitAfter(const DetachedSpawn &S, const Expr *After,
                               const Stmt *Body, AnalysisContext &Analysis) {
   if (!S.Pool && S.What != "QtConcurrent::run")
     return nullptr;
+  const bool Ours = S.Kind == SpawnKind::Spawner;
   const Decl *Pool = S.Pool ? namedObject(S.Pool) : nullptr;
+  if (Ours && !Pool)
+    return nullptr;
+  // A caller names the pool by the argument it passes for the parameter.
+  if (const auto *P = llvm::dyn_cast_or_null<ParmVarDecl>(Pool))
+    if (const auto *Call = llvm::dyn_cast<CallExpr>(ignoreWrappers(After))) {
+      const auto *Owner = llvm::dyn_cast<FunctionDecl>(P->getDeclContext());
+      const FunctionDecl *Callee = Call->getDirectCallee();
+      unsigned I = P->getFunctionScopeIndex() +
+                   (llvm::isa<CXXOperatorCallExpr>(Call) &&
+                            llvm::isa_and_nonnull<CXXMethodDecl>(Callee)
+                        ? 1
+                        : 0);
+      if (Owner && Callee &&
+          Owner->getCanonicalDecl() == Callee->getCanonicalDecl() &&
+          I < Call->getNumArgs())
+        Pool = namedObject(Call->getArg(I));
+    }
   const SourceManager &SM = Analysis.ast().getSourceManager();
   const CallExpr *Found = nullptr;
   forEachCall(Body, [&](const CallExpr *Call) {
     const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Call);
     const CXXMethodDecl *MD = MC ? MC->getMethodDecl() : nullptr;
-    if (!MD || !MD->getIdentifier() || MD->getName() != "waitForDone" ||
+    if (!MD || !MD->getIdentifier() ||
         !SM.isBeforeInTranslationUnit(After->getEndLoc(), Call->getBeginLoc()))
       return false;
     const Decl *Waited = namedObject(MC->getImplicitObjectArgument());
-    if (Pool ? Waited == Pool : isGlobalPool(Waited))
+    if (Ours ? Pool && Waited == Pool && Analysis.pools().drains(Call, Body)
+             : MD->getName() == "waitForDone" &&
+                   (Pool ? Waited == Pool : isGlobalPool(Waited)))
       Found = Call;
     return Found != nullptr;
   });
@@ -584,7 +649,7 @@ SpawnRecogniser::spawnAt(const Stmt *St, AnalysisContext &Analysis) const {
     const CXXMethodDecl *MD = MC->getMethodDecl();
     if (MD && MD->getIdentifier() && MD->getName() == "detach")
       return fromDetachCall(MC, Analysis);
-    return fromSpawner(Call);
+    return fromSpawner(Call, Analysis);
   }
   if (std::optional<DetachedSpawn> S = fromExecutor(Call))
     return S;
@@ -622,7 +687,7 @@ SpawnRecogniser::spawnAt(const Stmt *St, AnalysisContext &Analysis) const {
       return S;
     return std::nullopt;
   }
-  return fromSpawner(Call);
+  return fromSpawner(Call, Analysis);
 }
 
 std::optional<DetachedSpawn>

@@ -10,7 +10,9 @@
 //   pthread_create followed by pthread_detach, or created with the
 //   PTHREAD_CREATE_DETACHED attribute (set here or in a helper), or whose
 //   start routine detaches itself;
-//   calls to fire-and-forget functions named in the DetachedSpawners option;
+//   calls to fire-and-forget functions named in the DetachedSpawners option,
+//   and to the translation unit's own thread pools, recognised by what they
+//   do (Pools.h);
 //   work handed to a concurrent executor (boost::asio post, dispatch, defer,
 //   co_spawn with detached); Qt's QtConcurrent::run whose QFuture is
 //   dropped, and QThreadPool::start/tryStart (a std::function, a lambda, a
@@ -57,7 +59,7 @@ enum class SpawnKind {
   StdThread,
   BoostThread,
   Pthread,
-  Spawner,  ///< a DetachedSpawners function
+  Spawner,  ///< a DetachedSpawners function, or a pool of ours (Pools.h)
   Executor, ///< boost::asio::post/dispatch/defer/co_spawn onto a thread pool
   Async,    ///< std::async whose future is stored beyond the callable
 };
@@ -89,7 +91,11 @@ struct DetachedSpawn {
   bool FutureToken = false;
   /// Qt work: the QThreadPool it runs on (null for the global pool of
   /// QtConcurrent::run). pool.waitForDone() after the start ends it.
+  /// Work given to a pool of ours: the object of the submit call; a call on
+  /// it that waits (pool.Wait(), Drain()) ends it.
   const Expr *Pool = nullptr;
+  /// Work given to a pool of ours: where it waits for a worker.
+  const Decl *PoolStorage = nullptr;
   /// std::async: where its future is stored (a member, a global, a captured
   /// container). Waiting on it there ends the writer.
   const Expr *Storage = nullptr;
@@ -101,6 +107,11 @@ struct DetachedSpawn {
   /// Where a diagnostic about the spawn points: the detach, else the start.
   SourceLocation loc() const;
 };
+
+/// Whether T (or what it points to) is a thread class: std::thread,
+/// std::jthread, boost::thread, or a class derived from one.
+bool isThreadType(QualType T);
+bool isThreadRecord(const CXXRecordDecl *RD);
 
 class SpawnRecogniser {
 public:
@@ -143,7 +154,10 @@ private:
   std::optional<DetachedSpawn>
   fromPthreadDetach(const CallExpr *Call, AnalysisContext &Analysis) const;
   std::optional<DetachedSpawn> fromPthreadCreate(const CallExpr *Call) const;
-  std::optional<DetachedSpawn> fromSpawner(const CallExpr *Call) const;
+  std::optional<DetachedSpawn> fromSpawner(const CallExpr *Call,
+                                           AnalysisContext &Analysis) const;
+  std::optional<DetachedSpawn> fromPool(const CallExpr *Call,
+                                        AnalysisContext &Analysis) const;
   std::optional<DetachedSpawn> fromExecutor(const CallExpr *Call) const;
   std::optional<DetachedSpawn> fromQt(const CallExpr *Call,
                                       AnalysisContext &Analysis) const;
@@ -155,8 +169,11 @@ private:
 };
 
 /// For Qt work, the pool's waitForDone() in Body after the expression After
-/// (the start of the work, or a call that leads to it); a wait on a
-/// different pool does not count. Null if there is none.
+/// (the start of the work, or a call that leads to it); for work given to a
+/// pool of ours, a call on the same pool object that waits (isWaitCall) and
+/// is not itself a submit. A wait on a different pool does not count; when
+/// After is a call that receives the pool as an argument, the argument is
+/// the pool. Null if there is none.
 const CallExpr *poolWaitAfter(const DetachedSpawn &S, const Expr *After,
                               const Stmt *Body, AnalysisContext &Analysis);
 

@@ -276,13 +276,18 @@ bool SummaryStore::write(llvm::StringRef Dir, llvm::StringRef MainFile,
       Spawns.push_back(toJson(W));
     for (const CallEdge &E : F.Calls)
       Calls.push_back(toJson(E));
-    Records.push_back(llvm::json::Object{{"usr", F.USR},
-                                         {"name", F.Name},
-                                         {"file", F.File},
-                                         {"md5", F.Hash},
-                                         {"leaves", std::move(Leaves)},
-                                         {"spawns", std::move(Spawns)},
-                                         {"calls", std::move(Calls)}});
+    llvm::json::Object Record{{"usr", F.USR},
+                              {"name", F.Name},
+                              {"file", F.File},
+                              {"md5", F.Hash},
+                              {"leaves", std::move(Leaves)},
+                              {"spawns", std::move(Spawns)},
+                              {"calls", std::move(Calls)}};
+    if (F.RunsDetached)
+      Record["runs_detached"] =
+          llvm::json::Object{{"param", static_cast<int64_t>(*F.RunsDetached)},
+                             {"returns_handle", F.ReturnsHandle}};
+    Records.push_back(std::move(Record));
   }
   llvm::json::Value Document =
       llvm::json::Object{{"format", "defer-race-summaries"},
@@ -388,8 +393,18 @@ std::shared_ptr<const SummaryStore> SummaryStore::load(llvm::StringRef Dir) {
         for (const llvm::json::Value &C : *A)
           if (auto E = callFromJson(C))
             F.Calls.push_back(std::move(*E));
+      if (const llvm::json::Object *R = O->getObject("runs_detached"))
+        if (auto Param = R->getInteger("param"); Param && *Param >= 0) {
+          F.RunsDetached = static_cast<unsigned>(*Param);
+          if (auto Handle = R->getBoolean("returns_handle"))
+            F.ReturnsHandle = *Handle;
+        }
       auto Slot = Store->Functions.try_emplace(F.USR, F);
       if (!Slot.second) {
+        if (!Slot.first->second.RunsDetached) {
+          Slot.first->second.RunsDetached = F.RunsDetached;
+          Slot.first->second.ReturnsHandle = F.ReturnsHandle;
+        }
         // Defined in several translation units (an inline function in a
         // header): keep everything any of them saw.
         for (PortableWrite &W : F.Leaves)

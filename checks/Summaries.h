@@ -74,6 +74,11 @@ struct FunctionRecord {
   std::vector<PortableWrite> Spawns;
   /// Calls to functions defined elsewhere.
   std::vector<CallEdge> Calls;
+  /// The function is a thread pool's submit (Pools.h): the callable given
+  /// for this parameter runs later on a worker thread.
+  std::optional<unsigned> RunsDetached;
+  /// It returns a future or a handle that lets its caller wait.
+  bool ReturnsHandle = false;
 };
 
 /// The USR of a declaration, the identity of a function across files.
