@@ -189,6 +189,33 @@ void PoolIndex::scanWorker(const Stmt *Body) {
   }
 }
 
+// A local thread joined in the function that makes it: it runs what it
+// takes while its maker waits, so it is no pool's worker.
+bool PoolIndex::joinedWhereMade(const ConstructionSite &Site) {
+  const Stmt *Body = Site.Caller ? Site.Caller->getBody() : nullptr;
+  if (!Body)
+    return false;
+  const ParentMap &PM = Analysis.body(Body, Site.Caller).parents();
+  const Stmt *Up = PM.getParent(Site.Construct);
+  for (unsigned Steps = 0; Up && llvm::isa<Expr>(Up) && Steps < 4; ++Steps)
+    Up = PM.getParent(Up);
+  const auto *DS = llvm::dyn_cast_or_null<DeclStmt>(Up);
+  const auto *V = DS && DS->isSingleDecl()
+                      ? llvm::dyn_cast<VarDecl>(DS->getSingleDecl())
+                      : nullptr;
+  if (!V || !V->hasLocalStorage())
+    return false;
+  bool Joined = false;
+  forEachCall(Body, [&](const CallExpr *Call) {
+    const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Call);
+    const CXXMethodDecl *MD = MC ? MC->getMethodDecl() : nullptr;
+    Joined = MD && MD->getIdentifier() && MD->getName() == "join" &&
+             namedObject(MC->getImplicitObjectArgument()) == V;
+    return Joined;
+  });
+  return Joined;
+}
+
 void PoolIndex::collectWorkers() {
   if (Collected)
     return;
@@ -208,7 +235,8 @@ void PoolIndex::collectWorkers() {
       continue;
     for (const ConstructionSite &Site : Sites)
       if (Site.Construct->getNumArgs() >= 1 &&
-          !llvm::isa<CXXDefaultArgExpr>(Site.Construct->getArg(0)))
+          !llvm::isa<CXXDefaultArgExpr>(Site.Construct->getArg(0)) &&
+          !joinedWhereMade(Site))
         AddCallable(
             Site.Construct->getArg(0),
             llvm::ArrayRef<const Expr *>(Site.Construct->getArgs() + 1,
@@ -354,7 +382,11 @@ std::optional<PoolSubmit> PoolIndex::submitOfDefinition(const FunctionDecl *Def,
   const SourceManager &SM = Analysis.ast().getSourceManager();
   std::optional<PoolSubmit> Result;
   const llvm::DenseSet<const Decl *> &Taken = workStorage();
-  for (unsigned I = 0; Body && !Result && I < Body->getNumParams(); ++I) {
+  // No worker here and no summaries: nothing to store into or hand on to
+  // (a virtual submit's overriders are looked at by submitOfVirtual()).
+  const bool Possible = !Taken.empty() || Imported;
+  for (unsigned I = 0; Possible && Body && !Result && I < Body->getNumParams();
+       ++I) {
     const ParmVarDecl *P = Body->getParamDecl(I);
     if (!isCallableType(P->getType()))
       continue;

@@ -15,7 +15,8 @@
 //   callable of a std::thread, jthread, boost::thread or pthread_create, and
 //   the functions it calls, two levels down) when it calls something it got
 //   from that member or global: task(), (*fn)(arg), item.cb(msg),
-//   job->Run() on a virtual method.
+//   job->Run() on a virtual method. A local thread joined by the function
+//   that makes it is no worker: its maker waits for what it runs.
 //
 // A virtual submit (Executor::Add) is a pool submit when every overrider in
 // a class that this translation unit constructs is one. A submit that
@@ -87,6 +88,7 @@ private:
                                             unsigned Depth);
   std::optional<PoolSubmit> submitAt(const FunctionDecl *FD, unsigned Depth);
   void collectWorkers();
+  bool joinedWhereMade(const ConstructionSite &Site);
   void scanWorker(const Stmt *Body);
 
   AnalysisContext &Analysis;

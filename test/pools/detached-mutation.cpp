@@ -300,3 +300,23 @@ long serveWaitedImpl(JobSystem &js, Stats &s) {
   js.WaitIdle();
   return s.hits;
 }
+
+// A thread joined by the function that makes it runs the queued work while
+// its maker waits: the queue is no pool's.
+class Batch {
+public:
+  void Add(std::function<void()> f) { later_.push_back(std::move(f)); }
+  void RunAll() {
+    std::thread t([this] {
+      for (auto &f : later_)
+        f();
+    });
+    t.join();
+  }
+
+private:
+  std::vector<std::function<void()>> later_;
+};
+void batch(Batch &b, Stats &s) {
+  auto g = gsl::finally([&] { b.Add([&s] { ++s.hits; }); });
+}
