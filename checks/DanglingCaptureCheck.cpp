@@ -81,6 +81,25 @@ void DanglingCaptureCheck::registerMatchers(MatchFinder *Finder) {
       this);
 }
 
+namespace {
+// The body of the function or lambda that S is written in; null when it
+// cannot be found in a few steps.
+const Stmt *enclosingBody(const Stmt *S, ASTContext &Ctx) {
+  DynTypedNode Node = DynTypedNode::create(*S);
+  for (unsigned Steps = 0; Steps < 64; ++Steps) {
+    DynTypedNodeList Parents = Ctx.getParents(Node);
+    if (Parents.empty())
+      return nullptr;
+    Node = Parents[0];
+    if (const auto *L = Node.get<LambdaExpr>())
+      return L->getBody();
+    if (const auto *FD = Node.get<FunctionDecl>())
+      return FD->getBody();
+  }
+  return nullptr;
+}
+} // namespace
+
 void DanglingCaptureCheck::check(const MatchFinder::MatchResult &Result) {
   if (!Analysis)
     Analysis = std::make_unique<AnalysisContext>(*Result.Context);
@@ -95,12 +114,21 @@ void DanglingCaptureCheck::check(const MatchFinder::MatchResult &Result) {
     S = Spawns.spawnAt(Call, *Analysis);
   else if (const auto *V = Result.Nodes.getNodeAs<VarDecl>(ThreadVar))
     S = Spawns.spawnAtDecl(V, *Analysis);
+  // Work given to a pool of ours that the body making it waits for
+  // afterwards (pool.Flush()) is done before that body returns: what its
+  // parameters lend it stays alive. (Its own locals may still die first:
+  // checkSpawn() looks at each one.)
+  const bool WaitedInBody =
+      S && S->Kind == SpawnKind::Spawner && S->Pool && S->Start &&
+      poolWaitAfter(*S, S->Start, enclosingBody(S->Start, *Result.Context),
+                    *Analysis);
   // Work completing a future may be waited for: we only see that inside a
   // scope-exit guard's callable, so stay silent here.
   if (S && S->Start && !S->FutureToken &&
       (S->Callable.valid() || S->Callable.Written)) {
     checkSpawn(*S);
-    if (std::optional<OutlivingThread> T = detachedThread(*S, *Analysis))
+    if (std::optional<OutlivingThread> T = detachedThread(*S, *Analysis);
+        T && !WaitedInBody)
       checkEscapes(*T, &*S);
   }
 }

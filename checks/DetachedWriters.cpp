@@ -291,6 +291,12 @@ DetachedWriterFacts::writersOf(const GuardCallable &G) {
       llvm::erase_if(W.Writes, [&](const Write &Wr) {
         return callersWaitBeforeUse(Owner, Wr.Target, &W.Spawn);
       });
+  // Work given to a pool of ours is ordered when the owner waits for the
+  // pool before it returns.
+  for (GuardWriter &W : Found)
+    if (W.Spawn.Kind == SpawnKind::Spawner && W.Spawn.Pool &&
+        ownerDrainsPool(G, W.Spawn))
+      W.Writes.clear();
   llvm::erase_if(Found, [&](const GuardWriter &W) {
     return W.Writes.empty() || everyCallRulesOut(Owner, W.Conditions, Analysis);
   });
@@ -298,6 +304,38 @@ DetachedWriterFacts::writersOf(const GuardCallable &G) {
   std::unique_ptr<std::vector<GuardWriter>> &Result = Writers[Key];
   *Result = std::move(Found);
   return *Result;
+}
+
+bool DetachedWriterFacts::ownerDrainsPool(const GuardCallable &G,
+                                          const DetachedSpawn &S) {
+  const Decl *Pool = namedObject(S.Pool);
+  if (!Pool || !G.Guard)
+    return false;
+  const SourceManager &SM = Ctx.getSourceManager();
+  SourceLocation GuardDies = Analysis.endOfScope(G.Guard);
+  if (GuardDies.isInvalid())
+    return false;
+  // Declared before the guard and dying no sooner: it dies after the guard
+  // has run.
+  auto DiesAfterGuard = [&](const VarDecl *V) {
+    SourceLocation Dies = Analysis.endOfScope(V);
+    return Dies.isValid() &&
+           SM.isBeforeInTranslationUnit(V->getLocation(),
+                                        G.Guard->getLocation()) &&
+           !SM.isBeforeInTranslationUnit(Dies, GuardDies);
+  };
+  // The pool is a local object whose destructor joins its threads or waits.
+  if (const auto *V = llvm::dyn_cast<VarDecl>(Pool);
+      V && V->hasLocalStorage() && !V->getType()->isReferenceType() &&
+      !V->getType()->isPointerType() && DiesAfterGuard(V) &&
+      Analysis.pools().destructorDrains(V->getType()->getAsCXXRecordDecl()))
+    return true;
+  // A guard that runs after this one waits for the same pool.
+  for (const GuardCallable &Other : guardsOf(G.owner()))
+    if (Other.Guard && Other.Guard != G.Guard && DiesAfterGuard(Other.Guard) &&
+        poolWaitAfter(S, nullptr, Other.body(), Analysis))
+      return true;
+  return false;
 }
 
 void DetachedWriterFacts::forEachCallBeforeReturn(
@@ -425,6 +463,12 @@ const VarDecl *rootVariable(const Expr *E) {
   if (const Expr *Inner =
           E ? transparentCallArgument(ignoreWrappers(E)) : nullptr)
     E = Inner;
+  // A copy made for a by-value parameter (a shared_ptr): the variable copied.
+  if (const auto *CE = llvm::dyn_cast_or_null<CXXConstructExpr>(
+          E ? ignoreWrappers(E) : nullptr);
+      CE && CE->getNumArgs() == 1 && CE->getConstructor() &&
+      CE->getConstructor()->isCopyOrMoveConstructor())
+    E = CE->getArg(0);
   const auto *DRE = llvm::dyn_cast_or_null<DeclRefExpr>(accessRoot(E));
   return DRE ? llvm::dyn_cast<VarDecl>(DRE->getDecl()) : nullptr;
 }

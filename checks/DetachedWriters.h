@@ -176,6 +176,11 @@ private:
   /// Target of F becomes there after the guard it received runs. True when
   /// F has no caller here, or one we cannot follow.
   bool callersUseAfterGuard(const FunctionDecl *F, const ObjectRef &Target);
+  /// Whether the owner of G waits, before it returns, for the pool that
+  /// S (made by G's callable) gave work to: a guard that runs after G calls
+  /// a wait on that pool, or the pool is a local that dies after G and whose
+  /// destructor joins its threads or waits.
+  bool ownerDrainsPool(const GuardCallable &G, const DetachedSpawn &S);
   const SummaryStore *imported();
   const FunctionRecord *importedRecord(const FunctionDecl *F);
 

@@ -294,15 +294,10 @@ void PoolIndex::collectWorkers() {
   }
 }
 
-bool PoolIndex::drains(const CallExpr *Call, const Stmt *Body) {
-  const FunctionDecl *Callee = Call->getDirectCallee();
-  if (!Callee || submitOf(Callee))
-    return false;
-  if (isWaitCall(Call, Body, Analysis))
-    return true;
-  const FunctionDecl *Def = definitionOf(Callee);
-  if (!Def || inSystemHeader(Def, Analysis.ast().getSourceManager()))
-    return false;
+namespace {
+// Whether Def joins a thread: worker_.join(), for (auto &t : threads_)
+// t.join().
+bool joinsThreads(const FunctionDecl *Def) {
   bool Joins = false;
   forEachStmt(Def->getBody(), MaxNodes, [&](const Stmt *S) {
     const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(S);
@@ -312,6 +307,35 @@ bool PoolIndex::drains(const CallExpr *Call, const Stmt *Body) {
     return Joins;
   });
   return Joins;
+}
+} // namespace
+
+bool PoolIndex::drains(const CallExpr *Call, const Stmt *Body) {
+  const FunctionDecl *Callee = Call->getDirectCallee();
+  if (!Callee || submitOf(Callee))
+    return false;
+  if (isWaitCall(Call, Body, Analysis))
+    return true;
+  const FunctionDecl *Def = definitionOf(Callee);
+  return Def && !inSystemHeader(Def, Analysis.ast().getSourceManager()) &&
+         joinsThreads(Def);
+}
+
+bool PoolIndex::destructorDrains(const CXXRecordDecl *RD) {
+  RD = RD ? RD->getDefinition() : nullptr;
+  const CXXDestructorDecl *Dtor = RD ? RD->getDestructor() : nullptr;
+  const FunctionDecl *Def = Dtor ? definitionOf(Dtor) : nullptr;
+  if (!Def || !Def->getBody() ||
+      inSystemHeader(Def, Analysis.ast().getSourceManager()))
+    return false;
+  if (joinsThreads(Def))
+    return true;
+  bool Waits = false;
+  forEachCall(Def->getBody(), [&](const CallExpr *Call) {
+    Waits = isWaitCall(Call, Def->getBody(), Analysis);
+    return Waits;
+  });
+  return Waits;
 }
 
 const llvm::DenseSet<const Decl *> &PoolIndex::workStorage() {

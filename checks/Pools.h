@@ -74,6 +74,10 @@ public:
   /// notify) or joins the pool's threads (pool.Shutdown()).
   bool drains(const CallExpr *Call, const Stmt *Body);
 
+  /// Whether the destructor of RD waits for its work: it joins the pool's
+  /// threads or makes a wait (a local pool that dies drains it).
+  bool destructorDrains(const CXXRecordDecl *RD);
+
   /// Summaries of other translation units (the two-phase mode): a function
   /// defined elsewhere is a submit when its summary says so.
   void useSummaries(const SummaryStore *Store) { Imported = Store; }

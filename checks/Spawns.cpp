@@ -606,8 +606,9 @@ const CallExpr *poolWaitAfter(const DetachedSpawn &S, const Expr *After,
   if (Ours && !Pool)
     return nullptr;
   // A caller names the pool by the argument it passes for the parameter.
-  if (const auto *P = llvm::dyn_cast_or_null<ParmVarDecl>(Pool))
-    if (const auto *Call = llvm::dyn_cast<CallExpr>(ignoreWrappers(After))) {
+  if (const auto *P = llvm::dyn_cast_or_null<ParmVarDecl>(Pool); P && After)
+    if (const auto *Call =
+            llvm::dyn_cast_or_null<CallExpr>(ignoreWrappers(After))) {
       const auto *Owner = llvm::dyn_cast<FunctionDecl>(P->getDeclContext());
       const FunctionDecl *Callee = Call->getDirectCallee();
       unsigned I = P->getFunctionScopeIndex() +
@@ -626,7 +627,8 @@ const CallExpr *poolWaitAfter(const DetachedSpawn &S, const Expr *After,
     const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(Call);
     const CXXMethodDecl *MD = MC ? MC->getMethodDecl() : nullptr;
     if (!MD || !MD->getIdentifier() ||
-        !SM.isBeforeInTranslationUnit(After->getEndLoc(), Call->getBeginLoc()))
+        (After && !SM.isBeforeInTranslationUnit(After->getEndLoc(),
+                                                Call->getBeginLoc())))
       return false;
     const Decl *Waited = namedObject(MC->getImplicitObjectArgument());
     if (Ours ? Pool && Waited == Pool && Analysis.pools().drains(Call, Body)
@@ -836,7 +838,21 @@ public:
       const Expr *Kept = ignoreWrappers(OC->getArg(0));
       if (llvm::isa<DeclRefExpr, MemberExpr>(Kept))
         FutureVars[ignoreWrappers(OC->getArg(1))] = namedObject(Kept);
+      const auto *Local = llvm::dyn_cast_or_null<VarDecl>(namedObject(Kept));
+      if (!llvm::isa<DeclRefExpr>(Kept) || !Local || !Local->hasLocalStorage())
+        Handed.insert(ignoreWrappers(OC->getArg(1)));
+    } else {
+      // pending.push_back(pool.Submit(f)), waitAll(pool.Submit(f)).
+      for (const Expr *Arg : Call->arguments())
+        Handed.insert(ignoreWrappers(Arg));
     }
+    return true;
+  }
+  // What a pool's submit returned, handed out of the callable: someone
+  // else may wait for it.
+  bool VisitReturnStmt(ReturnStmt *Ret) {
+    if (Ret->getRetValue())
+      Handed.insert(ignoreWrappers(Ret->getRetValue()));
     return true;
   }
   bool VisitVarDecl(VarDecl *V) {
@@ -856,6 +872,11 @@ public:
       if (!S.FutureToken)
         return false;
       const Expr *Start = ignoreWrappers(S.Start);
+      // A pool's future or handle stored beyond the callable (*done = ...,
+      // pending_ = ..., returned, passed on): the work is not left
+      // unwatched, and who waits for it is not ours to see.
+      if (S.Kind == SpawnKind::Spawner && Handed.count(Start))
+        return true;
       if (WaitedCalls.count(Start))
         return true;
       auto It = FutureVars.find(Start);
@@ -868,6 +889,7 @@ private:
   const Stmt *Body;
   AnalysisContext &Analysis;
   llvm::SmallPtrSet<const Expr *, 4> WaitedCalls;
+  llvm::SmallPtrSet<const Expr *, 4> Handed;
   llvm::SmallPtrSet<const Decl *, 4> WaitedVars;
   llvm::DenseMap<const Expr *, const Decl *> FutureVars;
 };

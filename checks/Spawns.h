@@ -173,7 +173,7 @@ private:
 /// pool of ours, a call on the same pool object that waits (isWaitCall) and
 /// is not itself a submit. A wait on a different pool does not count; when
 /// After is a call that receives the pool as an argument, the argument is
-/// the pool. Null if there is none.
+/// the pool. A null After looks at the whole of Body. Null if there is none.
 const CallExpr *poolWaitAfter(const DetachedSpawn &S, const Expr *After,
                               const Stmt *Body, AnalysisContext &Analysis);
 

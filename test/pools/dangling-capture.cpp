@@ -42,3 +42,38 @@ int total = 0;
 void addTotal(Pool &p) {
   p.Post([] { ++total; });
 }
+
+// A reference parameter lent to pool work: the function waits for the pool
+// before it returns, so the caller's local outlives the work.
+int countLent(Pool &p, const std::string &text) {
+  int n = 0;
+  p.Post([&n, &text] { n = static_cast<int>(text.size()); });
+  p.Sync();
+  return n;
+}
+int callerOfCountLent(Pool &p) {
+  std::string text = "abc";
+  return countLent(p, text);
+}
+
+// Without the wait, the caller's local dies while the work may use it.
+void lend(Pool &p, const std::string &text) {
+  p.Post([&text] { (void)text.size(); });
+}
+void callerOfLend(Pool &p) {
+  std::string text = "abc";
+  lend(p, text);
+  // CHECK-MESSAGES: :[[@LINE-1]]:11: warning: 'text' passed to 'lend' goes out of scope while a detached thread it starts may still use it [defer-race-dangling-capture]
+}
+
+// A wait after the loop is too late for a local of the loop's body.
+int perItem(Pool &p, int items) {
+  for (int i = 0; i < items; ++i) {
+    int slot = 0;
+    p.Post([&slot, i] { slot = i; });
+    // CHECK-MESSAGES: :[[@LINE-1]]:14: warning: callable passed to 'Pool::Post' captures 'slot' by reference; 'slot' goes out of scope while it may still use it [defer-race-dangling-capture]
+    // CHECK-FIXES: {{^}}    p.Post([slot, i]() mutable { slot = i; });{{$}}
+  }
+  p.Sync();
+  return items;
+}

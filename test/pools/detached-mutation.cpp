@@ -320,3 +320,136 @@ private:
 void batch(Batch &b, Stats &s) {
   auto g = gsl::finally([&] { b.Add([&s] { ++s.hits; }); });
 }
+
+// The owner waits for the pool before it returns: a guard declared earlier
+// (it runs later) drains the pool.
+void drainedByEarlierGuard(JobSystem &js, Stats &s) {
+  auto drain = gsl::finally([&js] { js.WaitIdle(); });
+  auto post = gsl::finally([&] { js.Submit([&s] { ++s.hits; }); });
+}
+
+// A guard declared later runs first: its wait comes before the work.
+void drainedTooEarly(JobSystem &js, Stats &s) {
+  auto post = gsl::finally([&] { js.Submit([&s] { ++s.hits; }); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:34: warning: callable passed to 'JobSystem::Submit' in a scope-exit guard may still be writing 's.hits' after 'drainedTooEarly' returns [defer-race-detached-mutation]
+  auto drain = gsl::finally([&js] { js.WaitIdle(); });
+}
+
+// A local pool whose destructor joins its workers, declared before the
+// guard: it dies after the guard has posted, and waits for the work.
+class ScopedPool {
+public:
+  ScopedPool() : worker_([this] { run(); }) {}
+  ~ScopedPool() {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      stop_ = true;
+    }
+    worker_.join();
+  }
+  void Post(std::function<void()> f) {
+    std::lock_guard<std::mutex> l(mu_);
+    q_.push_back(std::move(f));
+  }
+
+private:
+  void run() {
+    for (;;) {
+      std::function<void()> f;
+      {
+        std::lock_guard<std::mutex> l(mu_);
+        if (q_.empty()) {
+          if (stop_)
+            return;
+          continue;
+        }
+        f = std::move(q_.front());
+        q_.pop_front();
+      }
+      f();
+    }
+  }
+  std::mutex mu_;
+  std::deque<std::function<void()>> q_;
+  bool stop_ = false;
+  std::thread worker_;
+};
+
+void scopedPool(Stats &s) {
+  ScopedPool pool;
+  auto g = gsl::finally([&] { pool.Post([&s] { ++s.hits; }); });
+}
+
+// The same pool shape, but its destructor lets the worker go.
+class LeakyPool {
+public:
+  LeakyPool() : worker_([this] { run(); }) {}
+  ~LeakyPool() { worker_.detach(); }
+  void Post(std::function<void()> f) {
+    std::lock_guard<std::mutex> l(mu_);
+    q_.push_back(std::move(f));
+  }
+
+private:
+  void run() {
+    for (;;) {
+      std::function<void()> f;
+      {
+        std::lock_guard<std::mutex> l(mu_);
+        if (q_.empty())
+          continue;
+        f = std::move(q_.front());
+        q_.pop_front();
+      }
+      f();
+    }
+  }
+  std::mutex mu_;
+  std::deque<std::function<void()>> q_;
+  std::thread worker_;
+};
+
+void leakyPool(Stats &s) {
+  LeakyPool pool;
+  auto g = gsl::finally([&] { pool.Post([&s] { ++s.hits; }); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:31: warning: callable passed to 'LeakyPool::Post' in a scope-exit guard may still be writing 's.hits' after 'leakyPool' returns [defer-race-detached-mutation]
+}
+
+// A future handed out of the callable (an out-parameter, a member): whoever
+// holds it can wait. Kept in a local and never waited for: left running.
+void futureOut(TaskPool &p, Stats &s, std::future<void> *done) {
+  auto g = gsl::finally([&] { *done = p.Enqueue([&s] { ++s.hits; }); });
+}
+struct Warmer {
+  TaskPool *pool;
+  Stats stats;
+  std::future<void> pending;
+  void warm() {
+    auto g = gsl::finally(
+        [this] { pending = pool->Enqueue([this] { ++stats.hits; }); });
+  }
+};
+void futureLocal(TaskPool &p, Stats &s) {
+  auto g = gsl::finally([&] { auto f = p.Enqueue([&s] { ++s.hits; }); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:40: warning: callable passed to 'TaskPool::Enqueue' in a scope-exit guard may still be writing 's.hits' after 'futureLocal' returns [defer-race-detached-mutation]
+}
+
+// A shared_ptr passed by value: the caller's pointer names the same object.
+// A caller that waits for the pool before it looks is ordered; one that
+// does not is not.
+void touch(JobSystem &js, std::shared_ptr<Stats> s) {
+  auto g = gsl::finally([&js, s] { js.Submit([s] { ++s->hits; }); });
+}
+long touched(JobSystem &js, const std::shared_ptr<Stats> &s) {
+  touch(js, s);
+  js.WaitIdle();
+  return s->hits;
+}
+void touchUnwaited(JobSystem &js, std::shared_ptr<Stats> s) {
+  auto g = gsl::finally([&js, s] { js.Submit([s] { ++s->hits; }); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:36: warning: callable passed to 'JobSystem::Submit' in a scope-exit guard may still be writing 's->hits' after 'touchUnwaited' returns [defer-race-detached-mutation]
+}
+long touchedUnwaited(JobSystem &js, const std::shared_ptr<Stats> &s) {
+  touchUnwaited(js, s);
+  return s->hits;
+}
