@@ -4,6 +4,7 @@
 #include "DanglingCaptures.h"
 #include "Diagnostics.h"
 #include "Escapes.h"
+#include "Expressions.h"
 #include "FixIts.h"
 #include "Matchers.h"
 #include "Vocabulary.h"
@@ -82,21 +83,11 @@ void DanglingCaptureCheck::registerMatchers(MatchFinder *Finder) {
 }
 
 namespace {
-// The body of the function or lambda that S is written in; null when it
-// cannot be found in a few steps.
+// The body of the function or lambda that S is written in.
 const Stmt *enclosingBody(const Stmt *S, ASTContext &Ctx) {
-  DynTypedNode Node = DynTypedNode::create(*S);
-  for (unsigned Steps = 0; Steps < 64; ++Steps) {
-    DynTypedNodeList Parents = Ctx.getParents(Node);
-    if (Parents.empty())
-      return nullptr;
-    Node = Parents[0];
-    if (const auto *L = Node.get<LambdaExpr>())
-      return L->getBody();
-    if (const auto *FD = Node.get<FunctionDecl>())
-      return FD->getBody();
-  }
-  return nullptr;
+  const auto *FD =
+      llvm::dyn_cast_or_null<FunctionDecl>(enclosingCallable(S, Ctx));
+  return FD ? FD->getBody() : nullptr;
 }
 } // namespace
 

@@ -20,18 +20,10 @@ constexpr unsigned MaxForwarding = 3;
 // The function whose body holds E, not inside a lambda or a local class
 // (those run at other times).
 const FunctionDecl *enclosingFunction(const Expr *E, ASTContext &Ctx) {
-  DynTypedNode N = DynTypedNode::create(*E);
-  for (unsigned Steps = 0; Steps < 256; ++Steps) {
-    DynTypedNodeList Parents = Ctx.getParents(N);
-    if (Parents.empty())
-      return nullptr;
-    N = Parents[0];
-    if (N.get<LambdaExpr>() || N.get<CXXRecordDecl>())
-      return nullptr;
-    if (const auto *FD = N.get<FunctionDecl>())
-      return FD;
-  }
-  return nullptr;
+  const auto *FD =
+      llvm::dyn_cast_or_null<FunctionDecl>(enclosingCallable(E, Ctx));
+  const auto *MD = llvm::dyn_cast_or_null<CXXMethodDecl>(FD);
+  return MD && MD->getParent()->isLambda() ? nullptr : FD;
 }
 
 // The first node above E that is not a wrapper around the same value: a

@@ -5,6 +5,7 @@
 
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/ParentMap.h"
+#include "clang/AST/ParentMapContext.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/Basic/SourceManager.h"
 #include <algorithm>
@@ -460,6 +461,23 @@ const FunctionDecl *userDefinedCallee(const CallExpr *Call,
   if (!Def || inSystemHeader(Def, SM))
     return nullptr;
   return Def;
+}
+
+const Decl *enclosingCallable(const Stmt *S, ASTContext &Ctx) {
+  DynTypedNode N = DynTypedNode::create(*S);
+  for (unsigned Steps = 0; Steps < 256; ++Steps) {
+    DynTypedNodeList Parents = Ctx.getParents(N);
+    if (Parents.empty())
+      return nullptr;
+    N = Parents[0];
+    if (const auto *L = N.get<LambdaExpr>())
+      return L->getCallOperator();
+    if (const auto *RD = N.get<CXXRecordDecl>())
+      return RD;
+    if (const auto *FD = N.get<FunctionDecl>())
+      return FD;
+  }
+  return nullptr;
 }
 
 // What names an object (a Qt thread pool, a future): its variable or

@@ -135,6 +135,11 @@ void forEachStmt(const Stmt *S, unsigned MaxNodes,
 std::optional<unsigned> positionIn(const CompoundStmt *Block,
                                    const Stmt *Child);
 
+/// What S is written in, through ASTContext's parent map: the nearest
+/// function, lambda (its call operator) or local class above it; null when
+/// none is found in 256 steps.
+const Decl *enclosingCallable(const Stmt *S, ASTContext &Ctx);
+
 /// The function with a body that Call runs, if it is visible and not in a
 /// system header.
 const FunctionDecl *userDefinedCallee(const CallExpr *Call,
