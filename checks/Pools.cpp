@@ -197,7 +197,8 @@ bool PoolIndex::joinedWhereMade(const ConstructionSite &Site) {
     return false;
   const ParentMap &PM = Analysis.body(Body, Site.Caller).parents();
   const Stmt *Up = PM.getParent(Site.Construct);
-  for (unsigned Steps = 0; Up && llvm::isa<Expr>(Up) && Steps < 4; ++Steps)
+  for (unsigned Steps = 0; llvm::isa_and_nonnull<Expr>(Up) && Steps < 4;
+       ++Steps)
     Up = PM.getParent(Up);
   const auto *DS = llvm::dyn_cast_or_null<DeclStmt>(Up);
   const auto *V = DS && DS->isSingleDecl()

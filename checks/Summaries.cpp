@@ -283,10 +283,11 @@ bool SummaryStore::write(llvm::StringRef Dir, llvm::StringRef MainFile,
                               {"leaves", std::move(Leaves)},
                               {"spawns", std::move(Spawns)},
                               {"calls", std::move(Calls)}};
-    if (F.RunsDetached)
-      Record["runs_detached"] =
-          llvm::json::Object{{"param", static_cast<int64_t>(*F.RunsDetached)},
-                             {"returns_handle", F.ReturnsHandle}};
+    if (F.RunsDetached) {
+      const int64_t Param = *F.RunsDetached;
+      Record["runs_detached"] = llvm::json::Object{
+          {"param", Param}, {"returns_handle", F.ReturnsHandle}};
+    }
     Records.push_back(std::move(Record));
   }
   llvm::json::Value Document =
