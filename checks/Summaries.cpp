@@ -284,7 +284,7 @@ bool SummaryStore::write(llvm::StringRef Dir, llvm::StringRef MainFile,
                               {"spawns", std::move(Spawns)},
                               {"calls", std::move(Calls)}};
     if (F.RunsDetached) {
-      const int64_t Param = *F.RunsDetached;
+      const int64_t Param = F.RunsDetached.value_or(0);
       Record["runs_detached"] = llvm::json::Object{
           {"param", Param}, {"returns_handle", F.ReturnsHandle}};
     }
