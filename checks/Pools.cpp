@@ -303,8 +303,9 @@ bool joinsThreads(const FunctionDecl *Def) {
   forEachStmt(Def->getBody(), MaxNodes, [&](const Stmt *S) {
     const auto *MC = llvm::dyn_cast<CXXMemberCallExpr>(S);
     const CXXMethodDecl *MD = MC ? MC->getMethodDecl() : nullptr;
-    Joins = MD && MD->getIdentifier() && MD->getName() == "join" &&
-            isThreadType(MC->getImplicitObjectArgument()->getType());
+    const Expr *Obj = MC ? MC->getImplicitObjectArgument() : nullptr;
+    Joins = MD && Obj && MD->getIdentifier() && MD->getName() == "join" &&
+            isThreadType(Obj->getType());
     return Joins;
   });
   return Joins;
