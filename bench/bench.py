@@ -11,6 +11,10 @@
             phase one exports every translation unit's summaries, phase two
             imports them
   report    tables, plots, and the precision verdict against reviewed.tsv
+  inject    recall on real code: plants the bug (and a safe twin) in
+            functions of a sample of each project's translation units and
+            counts what the checks find (bench/results/inject.md; inject.py
+            says how). Not in the default steps: run it by name
 
 Results that do not depend on the plugin (parse, peers) are cached in
 bench/work/cache and reused; our checks' results are cached per plugin
@@ -27,6 +31,7 @@ import threading
 import time
 
 import corpus
+import inject
 import measure
 import report
 import scaling
@@ -45,7 +50,12 @@ TIMEOUT = int(os.environ.get("BENCH_TIMEOUT", "1800"))
 SCALING_SIZES = [int(n) for n in os.environ.get("BENCH_SCALING", "10 100 1000 10000").split()]
 SCALING_TIMEOUT = int(os.environ.get("BENCH_SCALING_TIMEOUT", "600"))
 CROSSTU_PROJECTS = os.environ.get("BENCH_CROSSTU", "pdns-recursor").split(",")
-STEPS = ["setup", "corpus", "memory", "scaling", "crosstu", "report"]
+STEPS = ["setup", "corpus", "memory", "scaling", "crosstu", "report", "inject"]
+DEFAULT_STEPS = STEPS[:-1]
+# The injection step: sites planted per project, at most per translation unit.
+INJECT_SITES = int(os.environ.get("BENCH_INJECT_SITES", "40"))
+INJECT_PER_TU = int(os.environ.get("BENCH_INJECT_PER_TU", "2"))
+INJECT_TUS = int(os.environ.get("BENCH_INJECT_TUS", "100"))
 
 _lock = threading.Lock()
 
@@ -350,13 +360,48 @@ def scaling_results():
     return list(latest[list(latest)[-1]].values()) if latest else []
 
 
+def step_inject(projects, plugin, pid):
+    """Plants bugs and safe twins in real functions; see inject.py."""
+    cache = Cache("inject", "mutants", pid)
+
+    def analyse_many(tus):
+        with concurrent.futures.ThreadPoolExecutor(JOBS) as pool:
+            return list(zip(tus, pool.map(inject.analyse, tus)))
+
+    rows = []
+    for p in projects:
+        items = inject.sample(p, corpus.translation_units(WORK, p), analyse_many, INJECT_SITES,
+                              INJECT_PER_TU, batch=4 * JOBS, max_tus=INJECT_TUS)
+        log("inject: %s: %d sites in %d translation units" % (
+            p.name, len(items), len({i["tu"].file for i in items})))
+        jobs = [(item, racy) for item in items for racy in (True, False)]
+
+        def one(job):
+            item, racy = job
+            key = inject.mutant_key(item, racy)
+            hit = cache.get(key)
+            if hit is None:
+                hit = {"file": key, "row": inject.row(p.name, item, racy,
+                                                      inject.run(item, racy, plugin, TIMEOUT))}
+                cache.put(hit)
+            return hit["row"]
+
+        with concurrent.futures.ThreadPoolExecutor(JOBS) as pool:
+            for n, r in enumerate(pool.map(one, jobs), 1):
+                rows.append(r)
+                if n % 20 == 0 or n == len(jobs):
+                    log("inject: %s: %d/%d mutants" % (p.name, n, len(jobs)))
+    inject.write_results(RESULTS, rows, pid)
+    log("inject: wrote %s/inject.md and inject.tsv" % RESULTS)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("steps", nargs="*", help="any of: " + " ".join(STEPS))
     ap.add_argument("--projects", default=os.environ.get("BENCH_PROJECTS", ""),
                     help="comma-separated subset of: " + ",".join(p.name for p in corpus.PROJECTS))
     args = ap.parse_args()
-    steps = args.steps or STEPS
+    steps = args.steps or DEFAULT_STEPS
     unknown = [s for s in steps if s not in STEPS]
     if unknown:
         ap.error("unknown step: " + " ".join(unknown))
@@ -379,6 +424,8 @@ def main():
             step_scaling()
         elif step == "crosstu":
             step_crosstu(projects)
+        elif step == "inject":
+            step_inject(projects, plugin, pid)
         elif step == "report":
             data = load_corpus(projects)
             scal = scaling_results()

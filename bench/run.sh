@@ -6,19 +6,22 @@
 # dependencies):
 #   bench/run.sh                 # everything
 #   bench/run.sh report          # or any of: setup corpus memory scaling crosstu report
+#   bench/run.sh inject          # recall: plants the bug in real functions (not in "all")
 # Results: bench/results/summary.md. Exits non-zero when a warning is not in
 # bench/reviewed.tsv, or when clang-tidy crashed on a translation unit.
 # Environment: BENCH_LLVM (22), BENCH_JOBS (2), BENCH_PROJECTS (all),
 # BENCH_TIMING_EVERY (3: parse and peers on one translation unit in 3),
 # BENCH_SCALING ("10 100 1000 10000"), BENCH_SCALING_TIMEOUT (600 CPU s),
-# BENCH_CROSSTU (pdns-recursor).
+# BENCH_CROSSTU (pdns-recursor), BENCH_INJECT_SITES (40 per project),
+# BENCH_INJECT_PER_TU (2).
 # docs/benchmark.md explains each step and each figure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 llvm=${BENCH_LLVM:-22}
 
 missing=()
-for pkg in dpkg-dev gnuplot-nox fonts-dejavu-core; do
+# python3-clang: the injection step reads the corpus's ASTs through libclang.
+for pkg in dpkg-dev gnuplot-nox fonts-dejavu-core "python3-clang-$llvm"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then
