@@ -363,9 +363,10 @@ def scaling_results():
 def step_inject(projects, plugin, pid):
     """Plants bugs and safe twins in real functions; see inject.py."""
     cache = Cache("inject", "mutants", pid)
+    keep = os.path.join(WORK, "inject-misses")
 
-    def analyse_many(tus):
-        with concurrent.futures.ThreadPoolExecutor(JOBS) as pool:
+    def analyse_many(tus):  # processes: walking an AST in Python holds the GIL
+        with concurrent.futures.ProcessPoolExecutor(JOBS) as pool:
             return list(zip(tus, pool.map(inject.analyse, tus)))
 
     rows = []
@@ -382,7 +383,8 @@ def step_inject(projects, plugin, pid):
             hit = cache.get(key)
             if hit is None:
                 hit = {"file": key, "row": inject.row(p.name, item, racy,
-                                                      inject.run(item, racy, plugin, TIMEOUT))}
+                                                      inject.run(item, racy, plugin, TIMEOUT,
+                                                                 keep))}
                 cache.put(hit)
             return hit["row"]
 

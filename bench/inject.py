@@ -11,8 +11,12 @@ twin, and runs the checks on it:
                    -> defer-race-detached-mutation
   guard-this       the same, writing a field of *this
                    -> defer-race-detached-mutation
-  guard-serialize  guard-param, plus a caller in the same file that calls
-                   the function and serializes the field (nlohmann::json)
+  guard-this-call  the same, but the thread calls one of the class's own
+                   member functions, one whose body (in the TU) assigns a
+                   field of *this -> defer-race-detached-mutation
+  guard-serialize  guard-param (or guard-this, for a public field), plus a
+                   caller in the same file that calls the function and
+                   serializes the field (nlohmann::json)
                    -> defer-race-serialize-shared, in the caller
   dangling-local   a thread capturing a local of the function by reference
                    and detached, directly or in a guard
@@ -20,9 +24,10 @@ twin, and runs the checks on it:
 
 Each racy mutant has a safe twin: the thread joined, the data copied, or
 (guard-serialize) the write and the read under one mutex. The guard is the
-project's own where it has one, else gsl::finally (C++14 and later), else a
-home-made std::function guard, in rotation. A mutant that does not compile
-is counted and left out. A planted bug is found when its check warns on one
+project's own where it has one (icinga2's Defer), else, in rotation,
+gsl::finally (C++14 and later), BOOST_SCOPE_EXIT_ALL, or a home-made
+std::function guard. A mutant
+that does not compile is counted and left out. A planted bug is found when its check warns on one
 of the planted lines; a twin is silent when no defer-race check warns
 anywhere in the mutant.
 
@@ -35,16 +40,18 @@ import shlex
 
 import measure
 
-TEMPLATES = ["guard-param", "guard-this", "guard-serialize", "dangling-local"]
+TEMPLATES = ["guard-param", "guard-this", "guard-this-call", "guard-serialize", "dangling-local"]
 EXPECTED = {"guard-param": "defer-race-detached-mutation",
             "guard-this": "defer-race-detached-mutation",
+            "guard-this-call": "defer-race-detached-mutation",
             "guard-serialize": "defer-race-serialize-shared",
             "dangling-local": "defer-race-dangling-capture"}
 TWINS = {"guard-param": ["joined", "copied"], "guard-this": ["joined", "copied"],
+         "guard-this-call": ["joined"],
          "guard-serialize": ["joined", "locked"], "dangling-local": ["joined", "copied"]}
 
-# The project's own scope-exit guard: (header the TU must already include,
-# how a guard object is declared; {body} is the callable's body).
+# The project's own scope-exit guard: (its header, on the project's include
+# path; how a guard object is declared, {body} being the callable's body).
 PROJECT_GUARDS = {
     "icinga2": ("base/defer.hpp", "icinga::Defer dr_guard([&] {{ {body} }});"),
 }
@@ -52,6 +59,23 @@ PROJECT_GUARDS = {
 SIMPLE_TYPES = re.compile(r"^(bool|char|signed char|unsigned char|short|unsigned short|int|"
                           r"unsigned int|long|unsigned long|long long|unsigned long long|"
                           r"float|double|long double|std::(__cxx11::)?basic_string<char.*)$")
+# Standard containers nlohmann::json converts when their elements are plain.
+JSON_CONTAINER = re.compile(r"^std::(__cxx11::)?(vector|list|deque|set|map|multiset|multimap|"
+                            r"unordered_map|unordered_set|array|pair)<")
+JSON_NAMES = {"std", "__cxx11", "basic_string", "char_traits", "allocator", "vector", "list",
+              "deque", "set", "map", "multiset", "multimap", "unordered_map", "unordered_set",
+              "array", "pair", "less", "hash", "equal_to", "bool", "char", "signed", "unsigned",
+              "short", "int", "long", "float", "double"}
+
+
+def json_convertible(spelled):
+    """Whether nlohmann::json takes a value of this (canonical) type as it is."""
+    if SIMPLE_TYPES.match(spelled):
+        return True
+    return bool(JSON_CONTAINER.match(spelled)) and all(
+        name in JSON_NAMES for name in re.findall(r"[A-Za-z_]\w*", spelled))
+
+
 WRITER_METHOD = re.compile(r"^(clear|reset|Clear|Reset|Close|close)\w*$")
 BAD_SPELLING = re.compile(r"[(\[]|lambda|anonymous|type-parameter|\bauto\b")
 
@@ -99,7 +123,8 @@ def _simple_fields(record_type, need_public, methods=False):
             continue
         spelled = t.get_canonical().spelling
         if not BAD_SPELLING.search(spelled) and "&" not in spelled:
-            fields.append((0 if SIMPLE_TYPES.match(spelled) else 1, f.spelling))
+            fields.append((0 if SIMPLE_TYPES.match(spelled) else
+                           1 if json_convertible(spelled) else 2, f.spelling))
     if not fields and methods:
         # No field in reach: a public member function that clears or resets
         # the object writes it too (for a class with private state).
@@ -114,10 +139,10 @@ def _simple_fields(record_type, need_public, methods=False):
                     and not m.is_static_method() and not list(m.get_arguments()) \
                     and not m.spelling.startswith("operator") \
                     and m.result_type.spelling == "void" and WRITER_METHOD.match(m.spelling):
-                fields.append((2, m.spelling + "()"))
+                fields.append((3, m.spelling + "()"))
     # Plain values first: `= {}` is an assignment any of them accepts, and
     # nlohmann::json takes them as they are.
-    return [(name, rank == 0) for rank, name in sorted(fields, key=lambda f: f[0])]
+    return [(name, rank <= 1) for rank, name in sorted(fields, key=lambda f: f[0])]
 
 
 class Site:
@@ -132,11 +157,101 @@ class Site:
         # (index, "." or "->", field, the thread's capture, a plain value?)
         self.param_fields = []
         self.this_fields = []
+        self.this_writers = []  # member functions of the class that assign a field
+        self.this_public_json = []  # public fields of *this nlohmann::json takes
         self.locals = []        # (name, offset after its declaration)
         self.record = None      # the class of a method, spelled canonically
         self.method = False
         self.callable_at_scope = False  # a caller can follow at the same scope
         self.end = cursor.extent.end.offset
+        self.why = []           # why the function was picked
+
+
+# What makes a function worth planting in, besides a writable parameter or
+# *this: names of what its body uses, fully qualified, read off the AST.
+THREAD_USE = re.compile(r"^(std::(thread|jthread|async|packaged_task)|boost::thread|"
+                        r"pthread_create|boost::asio::(post|dispatch|defer|thread_pool)|"
+                        r"(?i:.*(thread_?pool|executor|work_?queue)\b.*))")
+SERIALIZER_USE = re.compile(r"^(nlohmann::.*::(dump|to_json|basic_json)|rapidjson::.*::Accept|"
+                            r"google::protobuf::.*::(Serialize\w*|DebugString|ByteSizeLong)|"
+                            r"Json::.*::(write\w*|toStyledString)|icinga::(JsonEncode|Serialize))$")
+GUARD_USE = re.compile(r"^(icinga::Defer|gsl::final_action|absl::Cleanup|llvm::scope_exit|"
+                       r"llvm::detail::scope_exit|folly::.*ScopeGuard.*|boost::scope::.*|"
+                       r"pdns::defer)\b")
+
+
+def qualified(cursor):
+    parts = []
+    while cursor is not None and cursor.kind.is_declaration() and cursor.spelling:
+        parts.append(cursor.spelling)
+        cursor = cursor.semantic_parent
+    return "::".join(reversed(parts))
+
+
+def _uses(body):
+    """Which of: guard, thread, serializer the body uses (bounded walk)."""
+    from clang.cindex import CursorKind as K
+    found = set()
+    for n, c in enumerate(body.walk_preorder()):
+        if n > 20000:
+            break
+        if c.kind == K.VAR_DECL:
+            decl = c.type.get_canonical().get_declaration()
+            if GUARD_USE.match(qualified(decl) or ""):
+                found.add("guard")
+            if THREAD_USE.match(qualified(decl) or ""):
+                found.add("thread")
+        elif c.kind in (K.CALL_EXPR, K.MEMBER_REF_EXPR, K.DECL_REF_EXPR) and c.referenced:
+            ref = c.referenced
+            name = qualified(ref)
+            if ref.kind == K.CONSTRUCTOR:
+                name = qualified(ref.semantic_parent)
+            if THREAD_USE.match(name):
+                found.add("thread")
+            if SERIALIZER_USE.match(name):
+                found.add("serializer")
+    return found
+
+
+def _field_writers(record, besides):
+    """The class's non-static, non-const member functions without
+    parameters whose definition is in the TU and assigns a field of *this
+    (not through another object), other than `besides`."""
+    from clang.cindex import BinaryOperator, CursorKind as K
+    assign = {BinaryOperator.Assign, BinaryOperator.AddAssign, BinaryOperator.SubAssign,
+              BinaryOperator.MulAssign, BinaryOperator.OrAssign, BinaryOperator.AndAssign}
+    found = []
+    for m in record.get_children():
+        if m.kind != K.CXX_METHOD or m.is_static_method() or m.is_const_method() \
+                or m.spelling == besides or list(m.get_arguments()) or len(found) >= 3:
+            continue
+        d = m.get_definition()
+        body = next((ch for ch in d.get_children() if ch.kind == K.COMPOUND_STMT), None) \
+            if d is not None else None
+        if body is None:
+            continue
+        for n, e in enumerate(body.walk_preorder()):
+            if n > 2000:
+                break
+            if e.kind not in (K.BINARY_OPERATOR, K.COMPOUND_ASSIGNMENT_OPERATOR):
+                continue
+            try:
+                if e.binary_operator not in assign:
+                    continue
+            except Exception:
+                continue
+            lhs = next(iter(e.get_children()), None)
+            while lhs is not None and lhs.kind == K.UNEXPOSED_EXPR:
+                lhs = next(iter(lhs.get_children()), None)
+            if lhs is None or lhs.kind != K.MEMBER_REF_EXPR or lhs.referenced is None \
+                    or lhs.referenced.kind != K.FIELD_DECL \
+                    or lhs.referenced.semantic_parent != record:
+                continue
+            base = list(lhs.get_children())
+            if not base or base[0].kind == K.CXX_THIS_EXPR:
+                found.append(m.spelling)
+                break
+    return found
 
 
 SMART = re.compile(r"^(std::shared_ptr|boost::intrusive_ptr|boost::shared_ptr|std::unique_ptr)<")
@@ -213,6 +328,8 @@ def _sites(tu, main, text):
             s.record = parent.type.get_canonical().spelling
             if not c.is_static_method() and not c.is_const_method():
                 s.this_fields = [f for f, _ in _simple_fields(parent.type, need_public=False)]
+                s.this_writers = _field_writers(parent, c.spelling)
+                s.this_public_json = [f for f, plain in _simple_fields(parent.type, True) if plain]
         for i, p in enumerate(c.get_arguments()):
             t = p.type
             spelled = t.get_canonical().spelling
@@ -233,6 +350,10 @@ def _sites(tu, main, text):
                                   and not c.is_static_method()))
             and all(not BAD_SPELLING.search(p[1]) for p in s.params)
             and (s.record is None or not BAD_SPELLING.search(s.record)))
+        s.why = sorted(_uses(body)) + (["param"] if s.param_fields else []) + (
+            ["this"] if s.this_fields or s.this_writers else [])
+        if not s.why:
+            return None  # nothing the bug needs: no guard, thread, serializer or writable object
         for stmt in body.get_children():
             if stmt.kind != K.DECL_STMT:
                 continue
@@ -253,8 +374,8 @@ def _sites(tu, main, text):
 
 
 def analyse(tu):
-    """Parses one TU; returns (sites, include insertion offset, C++ year,
-    the headers it includes) or None when it does not parse cleanly."""
+    """Parses one TU; returns (sites, include insertion offset, C++ year)
+    or None when it does not parse cleanly."""
     from clang.cindex import Index, TranslationUnit
     args = clang_args(tu)
     index = Index.create()
@@ -268,15 +389,14 @@ def analyse(tu):
     with open(tu.file, encoding="utf-8", errors="surrogateescape") as f:
         text = f.read()
     main = parsed.spelling
-    include_line, headers = 0, set()
+    include_line = 0
     for inc in parsed.get_includes():
-        headers.add(inc.include.name)
         if inc.depth == 1 and inc.location.file and inc.location.file.name == main:
             include_line = max(include_line, inc.location.line)
     lines = text.split("\n")
     include_at = sum(len(l) + 1 for l in lines[:include_line])
     sites = [s for s in _sites(parsed, main, text) if s.body_open > include_at]
-    return sites, include_at, cxx_std(args), headers
+    return sites, include_at, cxx_std(args)
 
 
 # --- planting --------------------------------------------------------------
@@ -286,14 +406,11 @@ def plan(project, tus_and_analyses, per_tu):
     balanced within the project, at most per_tu sites per TU."""
     counts = {t: 0 for t in TEMPLATES}
     chosen = []
-    for tu, (sites, include_at, year, headers) in tus_and_analyses:
-        own = PROJECT_GUARDS.get(project)
-        guards = []
-        if own and any(h.endswith("/" + own[0]) for h in headers):
-            guards.append("project")
-        if year >= 14:
-            guards.append("gsl")
-        guards.append("home")
+    for tu, (sites, include_at, year) in tus_and_analyses:
+        if project in PROJECT_GUARDS:
+            guards = ["project"]  # the project's own guard, where it has one
+        else:
+            guards = (["gsl"] if year >= 14 else []) + ["boost", "home"]
         ordered = sorted(sites, key=lambda s: stable_hash(tu.rel + s.name + str(s.line)))
         used = set()
         for _ in range(per_tu):
@@ -327,13 +444,21 @@ def writes_by_call(site, template):
     return written.endswith("()")
 
 
+def serializes_param(site):
+    """guard-serialize writes and serializes a parameter's field when it
+    can (a plain value), else a public field of *this."""
+    return bool(site.param_fields) and site.param_fields[0][4]
+
+
 def fits_template(site, template):
     if template == "guard-param":
         return bool(site.param_fields)
     if template == "guard-this":
         return bool(site.this_fields)
+    if template == "guard-this-call":
+        return bool(site.this_writers)
     if template == "guard-serialize":
-        return bool(site.param_fields) and site.callable_at_scope and site.param_fields[0][4]
+        return site.callable_at_scope and (serializes_param(site) or bool(site.this_public_json))
     return True
 
 
@@ -343,6 +468,8 @@ def guarded(item, body):
         return PROJECT_GUARDS[item["tu"].project.name][1].format(body=body)
     if guard == "gsl":
         return "auto dr_guard = gsl::finally([&] {{ {body} }});".format(body=body)
+    if guard == "boost":
+        return "BOOST_SCOPE_EXIT_ALL(&) {{ {body} }};".format(body=body)
     return "dr_inject::Defer dr_guard([&] {{ {body} }});".format(body=body)
 
 
@@ -361,8 +488,12 @@ def mutate(text, item, racy):
     named = item["named"]
     header = ["#include <thread>", "#include <mutex>", "#include <functional>",
               "#include <cstdio>"]
+    if item["guard"] == "project":
+        header.append("#include \"%s\"" % PROJECT_GUARDS[item["tu"].project.name][0])
     if item["guard"] == "gsl":
         header.append("#include <gsl/gsl>")
+    if item["guard"] == "boost":
+        header.append("#include <boost/scope_exit.hpp>")
     if template == "guard-serialize":
         header.append("#include <nlohmann/json.hpp>")
     header.append("namespace dr_inject {")
@@ -373,10 +504,14 @@ def mutate(text, item, racy):
     header.append("}")
     edits = []  # (offset, text)
     described = ""
-    if template in ("guard-param", "guard-serialize", "guard-this"):
+    if template.startswith("guard-"):
         if template == "guard-this":
             field = site.this_fields[0]
             target, capture, copy_src = "this->" + field, "this", "this->" + field
+        elif template == "guard-this-call":
+            target, capture, copy_src = "this->%s()" % site.this_writers[0], "this", None
+        elif template == "guard-serialize" and not serializes_param(site):
+            target, capture, copy_src = "this->" + site.this_public_json[0], "this", None
         else:
             i, access, field, capture, _ = site.param_fields[0]
             target = site.params[i][0] + access + field
@@ -445,7 +580,6 @@ def mutate(text, item, racy):
 def caller(site, n, unlocked, racy):
     """A caller in the same file that calls the site and serializes the
     field the planted thread writes."""
-    i, access, field = site.param_fields[0][:3]
     params, args = [], []
     if site.method:
         params.append("%s &dr_self" % site.record)
@@ -454,15 +588,21 @@ def caller(site, n, unlocked, racy):
         params.append("%s %s" % (spelled, arg))
         args.append(arg if is_ref or spelled.endswith("*") else "std::move(%s)" % arg)
     call = ("dr_self.%s(%s);" if site.method else "%s(%s);") % (site.name, ", ".join(args))
-    read = "dr_j[\"v\"] = dr_a%d%s%s;" % (i, access, field)
+    if serializes_param(site):
+        i, access, field = site.param_fields[0][:3]
+        read = "dr_j[\"v\"] = dr_a%d%s%s;" % (i, access, field)
+    else:
+        read = "dr_j[\"v\"] = dr_self.%s;" % site.this_public_json[0]
     if not unlocked:
         read = "{ std::lock_guard<std::mutex> dr_l(dr_inject::mu()); %s }" % read
     return ("void dr_inject_caller_%d(%s) {\n  %s\n  nlohmann::json dr_j;\n  %s\n"
             "  std::puts(dr_j.dump().c_str());\n}") % (n, ", ".join(params), call, read)
 
 
-def run(item, racy, plugin, timeout):
-    """Writes the mutant beside the original, runs the checks on it."""
+def run(item, racy, plugin, timeout, keep_dir=None):
+    """Writes the mutant beside the original, runs the checks on it. A
+    mutant that compiled and was missed (or a twin that warned) is kept in
+    keep_dir, with the command that checks it, so that it can be read."""
     tu = item["tu"]
     with open(tu.file, encoding="utf-8", errors="surrogateescape") as f:
         text = f.read()
@@ -485,7 +625,18 @@ def run(item, racy, plugin, timeout):
     planted = [w for w in warnings if w["file"] == path and w["check"] == expected
                and any(a <= w["line"] <= b for a, b in ranges)]
     ours = [w for w in warnings if w["check"].startswith("defer-race-")]
-    return {"compiled": not errors and not res.crashed and not res.timed_out,
+    compiled = not errors and not res.crashed and not res.timed_out
+    if keep_dir and compiled and (bool(planted) != racy or (not racy and ours)):
+        os.makedirs(keep_dir, exist_ok=True)
+        kept = os.path.join(keep_dir, os.path.basename(path))
+        with open(kept, "w", encoding="utf-8", errors="surrogateescape") as f:
+            f.write(mutated)
+        with open(kept + ".cmd", "w") as f:
+            # The copy must sit beside the original for its quoted includes.
+            f.write("cp %s %s && cd %s && %s; rm -f %s\n" % (
+                shlex.quote(kept), shlex.quote(path), shlex.quote(tu.directory),
+                " ".join(shlex.quote(c) for c in cmd), shlex.quote(path)))
+    return {"compiled": compiled,
             "crashed": res.crashed, "timed_out": res.timed_out,
             "found": bool(planted), "warnings": len(ours),
             "first_warning": ("%s:%d %s" % (os.path.basename(tu.file), ours[0]["line"],
@@ -500,16 +651,21 @@ def run(item, racy, plugin, timeout):
 
 def sample(project, tus, analyse_many, target, per_tu, batch, max_tus):
     """Analyses the project's TUs in a fixed pseudo-random order until each
-    template can be planted target/4 times (or max_tus have been read), then
-    takes `target` sites, the templates in turn."""
+    template can be planted target/5 times, or there are twice as many sites
+    as needed, or max_tus have been read; then takes `target` sites, the
+    templates in turn (up to four times per_tu per TU when the project has
+    too few)."""
     order = sorted(tus, key=lambda t: stable_hash(t.rel))[:max_tus]
     analysed = []
     for start in range(0, len(order), batch):
         analysed += [(tu, a) for tu, a in analyse_many(order[start:start + batch]) if a]
         planned = plan(project.name, analysed, per_tu)
-        if all(sum(i["template"] == t for i in planned) >= target // len(TEMPLATES)
-               for t in TEMPLATES):
+        if len(planned) >= 2 * target or all(
+                sum(i["template"] == t for i in planned) >= target // len(TEMPLATES)
+                for t in TEMPLATES):
             break
+    if len(planned) < target:  # a small project: more sites per translation unit
+        planned = plan(project.name, analysed, 4 * per_tu)
     by_template = [[i for i in planned if i["template"] == t] for t in TEMPLATES]
     chosen = []
     while len(chosen) < target and any(by_template):
@@ -534,12 +690,14 @@ def row(project, item, racy, result):
     return {"project": project, "file": item["tu"].rel, "function": item["site"].name,
             "line": item["site"].line, "template": item["template"],
             "variant": "racy" if racy else item["twin"], "guard": item["guard"],
+            "picked_for": "+".join(item["site"].why),
             **{k: result[k] for k in ("compiled", "found", "warnings", "crashed",
                                       "timed_out", "first_warning", "first_error", "what",
                                       "planted_lines", "cmd")}}
 
 
-FIELDS = ["project", "file", "function", "line", "template", "variant", "guard", "compiled",
+FIELDS = ["project", "file", "function", "line", "picked_for", "template", "variant", "guard",
+          "compiled",
           "found", "warnings", "crashed", "timed_out", "planted_lines", "what", "first_warning",
           "first_error"]
 
@@ -588,8 +746,25 @@ def write_results(results_dir, rows, plugin_id):
           "the twin. docs/benchmark.md#injection explains the templates." % plugin_id, "",
           "## Per project", ""] + table("project", projects) + [
           "", "## Per template", ""] + table("template", TEMPLATES) + [
+          "", "## Per project and template", "",
+          "Racy mutants found / compiled, then silent twins / compiled.", "",
+          "| project | " + " | ".join(TEMPLATES) + " |",
+          "| --- |" + " --- |" * len(TEMPLATES)] + [
+          "| %s | %s |" % (proj, " | ".join(
+              "%d/%d, %d/%d" % (lambda f: (f[4], f[2], f[5], f[3]))(
+                  figures([r for r in rows if r["project"] == proj and r["template"] == t]))
+              for t in TEMPLATES)) for proj in projects] + [
           "", "## Per guard (guard templates)", ""] + table(
-              "guard", sorted({r["guard"] for r in rows})) + ["", "## Misses", ""]
+              "guard", sorted({r["guard"] for r in rows})) + [
+          "", "## Why the functions were picked", "",
+          "A function qualifies when its body uses a scope-exit guard, a thread or executor, "
+          "or a serializer, or when it has a writable object: a parameter by non-const "
+          "reference, pointer or smart pointer with a writable field, or `*this`.", "",
+          "| reason | functions |", "| --- | ---: |"] + [
+          "| %s | %d |" % (why, len({(r["project"], r["file"], r["line"]) for r in rows
+                                     if why in r["picked_for"].split("+")}))
+          for why in ("guard", "thread", "serializer", "param", "this")] + [
+          "", "## Misses", ""]
     misses = [r for r in rows if r["compiled"] and ((r["variant"] == "racy" and not r["found"])
                                                    or (r["variant"] != "racy" and r["warnings"]))]
     if not misses:

@@ -6,7 +6,7 @@
 # dependencies):
 #   bench/run.sh                 # everything
 #   bench/run.sh report          # or any of: setup corpus memory scaling crosstu report
-#   bench/run.sh inject          # recall: plants the bug in real functions (not in "all")
+#   bench/run.sh setup inject    # recall: plants the bug in real functions (not in "all")
 # Results: bench/results/summary.md. Exits non-zero when a warning is not in
 # bench/reviewed.tsv, or when clang-tidy crashed on a translation unit.
 # Environment: BENCH_LLVM (22), BENCH_JOBS (2), BENCH_PROJECTS (all),
