@@ -386,6 +386,9 @@ def step_inject(projects, plugin, pid):
                                                       inject.run(item, racy, plugin, TIMEOUT,
                                                                  keep))}
                 cache.put(hit)
+            if not racy and not hit["row"]["compiled"] and item["twin"] == "copied":
+                # A field that cannot be copied (a thread, a unique_ptr): join instead.
+                return one((dict(item, twin="joined"), racy))
             return hit["row"]
 
         with concurrent.futures.ThreadPoolExecutor(JOBS) as pool:

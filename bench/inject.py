@@ -26,10 +26,13 @@ Each racy mutant has a safe twin: the thread joined, the data copied, or
 (guard-serialize) the write and the read under one mutex. The guard is the
 project's own where it has one (icinga2's Defer), else, in rotation,
 gsl::finally (C++14 and later), BOOST_SCOPE_EXIT_ALL, or a home-made
-std::function guard. A mutant
-that does not compile is counted and left out. A planted bug is found when its check warns on one
-of the planted lines; a twin is silent when no defer-race check warns
-anywhere in the mutant.
+std::function guard. A mutant that does not compile is counted and left
+out. A planted bug is found when its check warns on one of the planted
+lines; a twin is silent when no defer-race check warns anywhere in the
+mutant.
+
+Sources are read and written as Latin-1, one character per byte, so that
+libclang's byte offsets index the text and the bytes are kept as they are.
 
 Results: bench/results/inject.tsv (one row per mutant) and inject.md.
 """
@@ -131,10 +134,10 @@ def _simple_fields(record_type, need_public, methods=False):
         from clang.cindex import CursorKind
         try:
             decl = record_type.get_canonical().get_declaration()
-            methods = [m for m in decl.get_children() if m.kind == CursorKind.CXX_METHOD]
+            members = [m for m in decl.get_children() if m.kind == CursorKind.CXX_METHOD]
         except Exception:
-            methods = []
-        for m in methods:
+            members = []
+        for m in members:
             if m.access_specifier == AccessSpecifier.PUBLIC and not m.is_const_method() \
                     and not m.is_static_method() and not list(m.get_arguments()) \
                     and not m.spelling.startswith("operator") \
@@ -254,6 +257,7 @@ def _field_writers(record, besides):
     return found
 
 
+COROUTINE = re.compile(r"\bco_(await|yield|return)\b")
 SMART = re.compile(r"^(std::shared_ptr|boost::intrusive_ptr|boost::shared_ptr|std::unique_ptr)<")
 
 
@@ -317,7 +321,7 @@ def _sites(tu, main, text):
         b0, b1 = body.extent.start.offset, body.extent.end.offset
         if text[b0:b0 + 1] != "{" or text[b1 - 1:b1] != "}":
             return None  # a body from a macro
-        if "constexpr" in text[c.extent.start.offset:b0] or "co_" in text[b0:b1]:
+        if "constexpr" in text[c.extent.start.offset:b0] or COROUTINE.search(text[b0:b1]):
             return None
         s = Site(c, text)
         s.body_open, s.body_close = b0 + 1, b1 - 1
@@ -386,7 +390,7 @@ def analyse(tu):
         return None
     if any(d.severity >= 3 for d in parsed.diagnostics):
         return None
-    with open(tu.file, encoding="utf-8", errors="surrogateescape") as f:
+    with open(tu.file, encoding="latin-1", newline="") as f:
         text = f.read()
     main = parsed.spelling
     include_line = 0
@@ -532,8 +536,8 @@ def mutate(text, item, racy):
         described = "%s guard; thread %s %s" % (item["guard"], "detached, writes" if racy else
                                                  twin + ",", target)
         if template == "guard-serialize":
-            edits.append((site.end, "\n" + caller(site, item["n"], racy or twin != "locked",
-                                                  racy) + "\n"))
+            edits.append((site.end, "\n" + caller(site, item["n"], racy or twin != "locked")
+                          + "\n"))
     else:
         if site.locals:
             name, at = site.locals[stable_hash(site.name) % len(site.locals)]
@@ -577,7 +581,7 @@ def mutate(text, item, racy):
     return out, ranges, described
 
 
-def caller(site, n, unlocked, racy):
+def caller(site, n, unlocked):
     """A caller in the same file that calls the site and serializes the
     field the planted thread writes."""
     params, args = [], []
@@ -604,13 +608,13 @@ def run(item, racy, plugin, timeout, keep_dir=None):
     mutant that compiled and was missed (or a twin that warned) is kept in
     keep_dir, with the command that checks it, so that it can be read."""
     tu = item["tu"]
-    with open(tu.file, encoding="utf-8", errors="surrogateescape") as f:
+    with open(tu.file, encoding="latin-1", newline="") as f:
         text = f.read()
     mutated, ranges, described = mutate(text, item, racy)
     stem, ext = os.path.splitext(tu.file)
     path = "%s.drinject%d%s%s" % (stem, item["n"], item["template"].replace("-", ""),
                                   "r" if racy else "s") + ext
-    with open(path, "w", encoding="utf-8", errors="surrogateescape") as f:
+    with open(path, "w", encoding="latin-1", newline="") as f:
         f.write(mutated)
     try:
         cmd = [measure.CLANG_TIDY, "--load=" + plugin, "--config={}",
@@ -629,7 +633,7 @@ def run(item, racy, plugin, timeout, keep_dir=None):
     if keep_dir and compiled and (bool(planted) != racy or (not racy and ours)):
         os.makedirs(keep_dir, exist_ok=True)
         kept = os.path.join(keep_dir, os.path.basename(path))
-        with open(kept, "w", encoding="utf-8", errors="surrogateescape") as f:
+        with open(kept, "w", encoding="latin-1", newline="") as f:
             f.write(mutated)
         with open(kept + ".cmd", "w") as f:
             # The copy must sit beside the original for its quoted includes.
@@ -656,7 +660,7 @@ def sample(project, tus, analyse_many, target, per_tu, batch, max_tus):
     templates in turn (up to four times per_tu per TU when the project has
     too few)."""
     order = sorted(tus, key=lambda t: stable_hash(t.rel))[:max_tus]
-    analysed = []
+    analysed, planned = [], []
     for start in range(0, len(order), batch):
         analysed += [(tu, a) for tu, a in analyse_many(order[start:start + batch]) if a]
         planned = plan(project.name, analysed, per_tu)
@@ -678,11 +682,11 @@ def sample(project, tus, analyse_many, target, per_tu, batch, max_tus):
 def mutant_key(item, racy):
     """Names a mutant by its place and by a hash of its text, so that a
     cached result is reused only for the same mutation of the same source."""
-    with open(item["tu"].file, encoding="utf-8", errors="surrogateescape") as f:
+    with open(item["tu"].file, encoding="latin-1", newline="") as f:
         mutated = mutate(f.read(), item, racy)[0]
     return "%s:%s:%d:%s:%s:%s" % (item["tu"].rel, item["site"].name, item["site"].line,
                                   item["template"], "racy" if racy else item["twin"],
-                                  hashlib.sha1(mutated.encode("utf-8", "surrogateescape"))
+                                  hashlib.sha1(mutated.encode("latin-1"))
                                   .hexdigest()[:12])
 
 
