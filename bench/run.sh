@@ -13,7 +13,7 @@
 # BENCH_TIMING_EVERY (3: parse and peers on one translation unit in 3),
 # BENCH_SCALING ("10 100 1000 10000"), BENCH_SCALING_TIMEOUT (600 CPU s),
 # BENCH_CROSSTU (pdns-recursor), BENCH_INJECT_SITES (40 per project),
-# BENCH_INJECT_PER_TU (2).
+# BENCH_INJECT_PER_TU (2), BENCH_INJECT_TUS (100).
 # docs/benchmark.md explains each step and each figure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
