@@ -747,7 +747,7 @@ def write_results(results_dir, rows, plugin_id):
           "unit of the corpus with one planted bug; each twin is its safe counterpart (thread "
           "joined, data copied, or write and read under one mutex). `found`: the template's "
           "check warns on a planted line. `twins silent`: no defer-race warning anywhere in "
-          "the twin. docs/benchmark.md#injection explains the templates." % plugin_id, "",
+          "the twin. docs/benchmark.md#injection-recall-on-real-code explains the templates." % plugin_id, "",
           "## Per project", ""] + table("project", projects) + [
           "", "## Per template", ""] + table("template", TEMPLATES) + [
           "", "## Per project and template", "",
