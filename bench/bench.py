@@ -379,12 +379,12 @@ def step_inject(projects, plugin, pid):
 
         def one(job):
             item, racy = job
-            key = inject.mutant_key(item, racy)
+            planted = inject.mutation(item, racy)
+            key = inject.mutant_key(item, racy, planted[0])
             hit = cache.get(key)
             if hit is None:
-                hit = {"file": key, "row": inject.row(p.name, item, racy,
-                                                      inject.run(item, racy, plugin, TIMEOUT,
-                                                                 keep))}
+                result = inject.run(item, racy, planted, plugin, TIMEOUT, keep)
+                hit = {"file": key, "row": inject.row(p.name, item, racy, result)}
                 cache.put(hit)
             if not racy and not hit["row"]["compiled"] and item["twin"] == "copied":
                 # A field that cannot be copied (a thread, a unique_ptr): join instead.

@@ -151,11 +151,10 @@ def _simple_fields(record_type, need_public, methods=False):
 class Site:
     """One function of the main file that a bug can be planted in."""
 
-    def __init__(self, cursor, text):
+    def __init__(self, cursor):
         self.name = cursor.spelling
         self.line = cursor.location.line
         self.body_open = None   # offset just after '{'
-        self.body_close = None  # offset of the closing '}'
         self.params = []        # (name or None, canonical type spelling, is_ref)
         # (index, "." or "->", field, the thread's capture, a plain value?)
         self.param_fields = []
@@ -323,8 +322,8 @@ def _sites(tu, main, text):
             return None  # a body from a macro
         if "constexpr" in text[c.extent.start.offset:b0] or COROUTINE.search(text[b0:b1]):
             return None
-        s = Site(c, text)
-        s.body_open, s.body_close = b0 + 1, b1 - 1
+        s = Site(c)
+        s.body_open = b0 + 1
         s.method = c.kind == K.CXX_METHOD
         if s.method:
             if parent.kind not in (K.CLASS_DECL, K.STRUCT_DECL) or not parent.spelling:
@@ -477,13 +476,14 @@ def guarded(item, body):
     return "dr_inject::Defer dr_guard([&] {{ {body} }});".format(body=body)
 
 
-def spawn(capture, work, how, named):
+def spawn(capture, work, how, named, mutable=False):
     """A thread running `work` with `capture`: detached or joined."""
+    fn = "[{c}]{m} {{ {w} }}".format(c=capture, m="() mutable" if mutable else "", w=work)
     if how == "join":
-        return "std::thread dr_t([{c}] {{ {w} }}); dr_t.join();".format(c=capture, w=work)
+        return "std::thread dr_t(%s); dr_t.join();" % fn
     if named:
-        return "std::thread dr_t([{c}] {{ {w} }}); dr_t.detach();".format(c=capture, w=work)
-    return "std::thread([{c}] {{ {w} }}).detach();".format(c=capture, w=work)
+        return "std::thread dr_t(%s); dr_t.detach();" % fn
+    return "std::thread(%s).detach();" % fn
 
 
 def mutate(text, item, racy):
@@ -527,8 +527,8 @@ def mutate(text, item, racy):
             inner = spawn(capture, write, "join", named)
         elif twin == "copied":
             inner = "auto dr_v = {src}; {s}".format(
-                src=copy_src, s=spawn("dr_v", "dr_v = {}; (void)dr_v;", "detach", named)
-                .replace("[dr_v] {", "[dr_v]() mutable {"))
+                src=copy_src, s=spawn("dr_v", "dr_v = {}; (void)dr_v;", "detach", named,
+                                      mutable=True))
         else:  # locked
             inner = spawn(capture, "std::lock_guard<std::mutex> dr_l(dr_inject::mu()); " + write,
                           "detach", named)
@@ -603,14 +603,19 @@ def caller(site, n, unlocked):
             "  std::puts(dr_j.dump().c_str());\n}") % (n, ", ".join(params), call, read)
 
 
-def run(item, racy, plugin, timeout, keep_dir=None):
-    """Writes the mutant beside the original, runs the checks on it. A
-    mutant that compiled and was missed (or a twin that warned) is kept in
-    keep_dir, with the command that checks it, so that it can be read."""
+def mutation(item, racy):
+    """mutate() applied to the item's translation unit as it is on disk."""
+    with open(item["tu"].file, encoding="latin-1", newline="") as f:
+        return mutate(f.read(), item, racy)
+
+
+def run(item, racy, planted_mutation, plugin, timeout, keep_dir=None):
+    """Writes the mutant (what mutation() returned) beside the original,
+    runs the checks on it. A mutant that compiled and was missed (or a twin
+    that warned) is kept in keep_dir, with the command that checks it, so
+    that it can be read."""
     tu = item["tu"]
-    with open(tu.file, encoding="latin-1", newline="") as f:
-        text = f.read()
-    mutated, ranges, described = mutate(text, item, racy)
+    mutated, ranges, described = planted_mutation
     stem, ext = os.path.splitext(tu.file)
     path = "%s.drinject%d%s%s" % (stem, item["n"], item["template"].replace("-", ""),
                                   "r" if racy else "s") + ext
@@ -679,11 +684,9 @@ def sample(project, tus, analyse_many, target, per_tu, batch, max_tus):
     return chosen
 
 
-def mutant_key(item, racy):
+def mutant_key(item, racy, mutated):
     """Names a mutant by its place and by a hash of its text, so that a
     cached result is reused only for the same mutation of the same source."""
-    with open(item["tu"].file, encoding="latin-1", newline="") as f:
-        mutated = mutate(f.read(), item, racy)[0]
     return "%s:%s:%d:%s:%s:%s" % (item["tu"].rel, item["site"].name, item["site"].line,
                                   item["template"], "racy" if racy else item["twin"],
                                   hashlib.sha1(mutated.encode("latin-1"))
