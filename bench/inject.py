@@ -501,8 +501,8 @@ def mutate(text, item, racy):
     if template == "guard-serialize":
         header.append("#include <nlohmann/json.hpp>")
     header.append("namespace dr_inject {")
-    header.append("class Defer { public: explicit Defer(std::function<void()> f) : f_(std::move(f)) {} "
-                  "~Defer() { f_(); } Defer(const Defer &) = delete; "
+    header.append("class Defer { public: explicit Defer(std::function<void()> f) "
+                  ": f_(std::move(f)) {} ~Defer() { f_(); } Defer(const Defer &) = delete; "
                   "private: std::function<void()> f_; };")
     header.append("inline std::mutex &mu() { static std::mutex m; return m; }")
     header.append("}")
